@@ -1,0 +1,36 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11+:
+#   make lab    create .venv if missing, install the course, open JupyterLab on the first lesson
+#   make test   create .venv if missing, install the course, run every test
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: lab test lint notebooks clean-venv
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mlpcourse needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	# build matplotlib's font cache now, so its first-import message never lands in a notebook
+	MPLBACKEND=Agg $(PY) -c "import matplotlib.pyplot"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/01_perceptron.ipynb
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+# re-execute every lesson in place (after changing one), so the committed outputs are fresh
+notebooks: $(STAMP)
+	$(PY) -m mlpcourse._execute notebooks/*.ipynb
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,51 @@
+"""mlpcourse: a small numpy engine for a course on feed-forward networks and backpropagation.
+
+The public contract (see the README): ``Network``, ``init_network``, ``forward``, ``backward``,
+``loss``, ``update``, ``fit``, ``gradient_check``. Plotting lives in ``mlpcourse.plots`` and
+``mlpcourse.diagrams``, imported only when asked for, so ``import mlpcourse`` stays fast.
+"""
+
+from . import activations, losses
+from .activations import ACTIVATIONS
+from .checks import gradient_check, numerical_gradient, relative_error
+from .losses import LOSSES, loss, loss_gradient
+from .network import (
+    INIT_METHODS,
+    Cache,
+    Gradients,
+    Network,
+    accuracy,
+    backward,
+    forward,
+    init_network,
+    predict,
+    update,
+)
+from .train import History, fit, minibatches
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "INIT_METHODS",
+    "LOSSES",
+    "Cache",
+    "Gradients",
+    "History",
+    "Network",
+    "accuracy",
+    "activations",
+    "backward",
+    "fit",
+    "forward",
+    "gradient_check",
+    "init_network",
+    "loss",
+    "loss_gradient",
+    "losses",
+    "minibatches",
+    "numerical_gradient",
+    "predict",
+    "relative_error",
+    "update",
+]

@@ -1,0 +1,51 @@
+"""One look for the whole course: figure size for a laptop screen, modest resolution (the PNGs are
+committed inside the notebooks), a fixed colour per role, and fixed print precision."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+# Colour-blind-safe roles (Okabe-Ito), used by every plot and diagram of the course.
+COLORS = {
+    "positive": "#0072B2",  # class 1, positive weights
+    "negative": "#D55E00",  # class 0, negative weights
+    "neutral": "#999999",
+    "train": "#0072B2",
+    "validation": "#E69F00",
+    "highlight": "#009E73",
+    "function": "#0072B2",
+    "derivative": "#CC79A7",
+    "classes": ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
+                "#000000", "#999999", "#882255"],
+}
+
+RC = {
+    "figure.figsize": (6.4, 3.6),
+    "figure.dpi": 72,  # inline PNGs stay small in the committed notebooks
+    "savefig.dpi": 72,
+    "figure.constrained_layout.use": True,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": mpl.cycler(color=COLORS["classes"]),
+    "font.size": 10,
+    "legend.frameon": False,
+    "image.cmap": "RdBu_r",
+}
+
+
+def setup(precision: int = 4) -> None:
+    """Apply the course style to matplotlib and fix numpy's print precision (for stable outputs)."""
+    mpl.rcParams.update(RC)
+    np.set_printoptions(precision=precision, suppress=True, floatmode="fixed", legacy=False)
+
+
+def new_axes(ncols: int = 1, nrows: int = 1, width: float | None = None, height=None, **kwargs):
+    """A new figure with ``nrows`` x ``ncols`` axes in the course style; returns (fig, axes)."""
+    w, h = RC["figure.figsize"]
+    with mpl.rc_context(RC):
+        return plt.subplots(nrows, ncols, figsize=(width or w * min(ncols, 2) * 0.75 + w * 0.25,
+                                                   height or h * nrows), **kwargs)

@@ -1,0 +1,121 @@
+"""Training: minibatch gradient descent with early stopping on a validation set.
+
+Lecture ("Some things to keep in mind", Early stopping): use a validation set V different from
+the training set; every k rounds check the loss on V; if it starts to increase, stop training.
+Here k is ``check_every`` and "starts to increase" is made robust to noise with ``patience``: stop
+once the validation loss has not improved for ``patience`` checks in a row, and return the best
+weights seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import as_generator, describe, positive_float, positive_int
+from .losses import check_output_activation, get_loss, prepare_targets
+from .network import Network, _check_input, backward, forward, update
+
+
+@dataclass
+class History:
+    """What happened during ``fit``.
+
+    Attributes
+    ----------
+    train_loss : list of float, the mean training loss of each epoch (averaged over its
+        minibatches as they were seen, so no extra pass over the data)
+    val_loss : list of float, the validation loss at each check
+    val_epochs : list of int, the epoch (1-based) of each check
+    stopped_epoch : int, the last epoch that ran
+    best_epoch : int or None, the epoch whose weights were returned (None: no validation set)
+    stopped_early : bool, True if early stopping ended training before ``epochs``
+    """
+
+    train_loss: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_epochs: list = field(default_factory=list)
+    stopped_epoch: int = 0
+    best_epoch: int | None = None
+    stopped_early: bool = False
+
+
+def minibatches(m: int, batch_size: int, rng) -> list[np.ndarray]:
+    """Split the indices 0..m-1, shuffled by ``rng``, into batches of ``batch_size`` (last may be
+    smaller)."""
+    order = as_generator(rng).permutation(m)
+    return [order[i:i + batch_size] for i in range(0, m, batch_size)]
+
+
+def fit(net: Network, X, y, loss="mse", eta=0.1, epochs=100, batch_size=32, validation=None,
+        check_every=1, patience=3, rng=None, callback=None):
+    """Train ``net`` by minibatch gradient descent; return (trained network, History).
+
+    Parameters
+    ----------
+    net : Network, left unchanged (a trained copy is returned)
+    X : array of shape (m, n_0)
+    y : targets for ``loss`` ((m, n_L), (m,) for one output, (m,) labels for cross_entropy)
+    loss : loss name
+    eta : learning rate η
+    epochs : maximum number of passes over the training set
+    batch_size : samples per gradient step (the whole set if batch_size >= m)
+    validation : (X_val, y_val) or None; with it, early stopping is on
+    check_every : look at the validation loss every ``check_every`` epochs (the lecture's k)
+    patience : stop after this many checks in a row without a new best validation loss
+    rng : int seed or Generator for the shuffle
+    callback : optional callable(epoch, net, history), called after every epoch (for live plots)
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network; got {describe(net)}")
+    spec = get_loss(loss)
+    check_output_activation(spec.name, net.activations[net.L])
+    X = _check_input(net, X)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (m, {net.sizes[0]}) for training; got {describe(X)}")
+    m = X.shape[0]
+    Y = prepare_targets(spec.name, y, (m, net.sizes[-1]), net.dtype)
+    X = X.astype(net.dtype, copy=False)  # one dtype end to end: float32 stays float32
+    eta = positive_float("eta", eta)
+    epochs = positive_int("epochs", epochs)
+    batch_size = positive_int("batch_size", batch_size)
+    check_every = positive_int("check_every", check_every)
+    patience = positive_int("patience", patience)
+    rng = as_generator(rng)
+    if validation is not None:
+        if not isinstance(validation, tuple | list) or len(validation) != 2:
+            raise TypeError(f"validation must be a pair (X_val, y_val); got {describe(validation)}")
+        X_val = _check_input(net, validation[0], "validation X_val").astype(net.dtype, copy=False)
+        Y_val = prepare_targets(spec.name, validation[1], (X_val.shape[0], net.sizes[-1]),
+                                net.dtype)
+
+    history = History()
+    best_net, best_loss, checks_without_improvement = net, np.inf, 0
+    for epoch in range(1, epochs + 1):
+        total = 0.0
+        for batch in minibatches(m, batch_size, rng):
+            y_hat, cache = forward(net, X[batch])
+            total += spec.function(y_hat, Y[batch]) * len(batch)
+            net = update(net, backward(net, cache, Y[batch], spec.name), eta)
+        history.train_loss.append(total / m)
+        history.stopped_epoch = epoch
+        stop = False
+        if validation is not None and epoch % check_every == 0:
+            val_loss = spec.function(forward(net, X_val)[0], Y_val)
+            history.val_loss.append(val_loss)
+            history.val_epochs.append(epoch)
+            if val_loss < best_loss:
+                best_net, best_loss, history.best_epoch = net, val_loss, epoch
+                checks_without_improvement = 0
+            else:
+                checks_without_improvement += 1
+                stop = checks_without_improvement >= patience
+        if callback is not None:
+            callback(epoch, net, history)
+        if stop:
+            history.stopped_early = True
+            break
+    if validation is not None and history.best_epoch is not None:
+        net = best_net
+    return net, history
