@@ -4,6 +4,7 @@
 submodule (``plots.perceptron``, ``plots.activations``, ...).
 """
 
+from . import training
 from .style import COLORS, new_axes, setup
 
-__all__ = ["COLORS", "new_axes", "setup"]
+__all__ = ["COLORS", "new_axes", "setup", "training"]
