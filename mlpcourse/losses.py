@@ -121,7 +121,7 @@ def get_loss(name: str) -> Loss:
 
 
 def prepare_targets(name: str, y, shape: tuple[int, int], dtype=np.float64) -> np.ndarray:
-    """Check targets ``y`` against outputs of ``shape`` (m, n_out); return them as (m, n_out) floats.
+    """Check targets ``y`` against outputs of ``shape`` (m, n_out); return (m, n_out) floats.
 
     Accepts (m,) for a single output, and for cross-entropy integer labels of shape (m,) in
     [0, n_out), which become one-hot rows.
@@ -151,7 +151,8 @@ def prepare_targets(name: str, y, shape: tuple[int, int], dtype=np.float64) -> n
         )
     if loss.name == "binary_cross_entropy" and (y.min() < 0 or y.max() > 1):
         raise ValueError(
-            f"y must lie in [0, 1] for binary_cross_entropy; got values from {y.min()} to {y.max()}"
+            "y must lie in [0, 1] for binary_cross_entropy; "
+            f"got values from {y.min()} to {y.max()}"
         )
     if loss.name == "cross_entropy":
         if y.min() < 0 or not np.allclose(y.sum(axis=1), 1.0):
