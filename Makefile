@@ -30,7 +30,7 @@ lint: $(STAMP)
 
 # re-execute every lesson in place (after changing one), so the committed outputs are fresh
 notebooks: $(STAMP)
-	$(PY) -m mlpcourse._execute notebooks/*.ipynb
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
 
 clean-venv:
 	rm -rf $(VENV)

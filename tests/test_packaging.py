@@ -1,0 +1,49 @@
+"""The project's own files install everything: the pip and conda dependency lists agree, the
+package imports fast and without its heavy optional dependencies."""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def requirement(spec: str) -> tuple[str, str]:
+    """('numpy', '>=2.0') from 'numpy>=2.0' (pip) or 'numpy>=2.0' / 'numpy=2.0' (conda)."""
+    name, version = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", spec).groups()
+    return name.lower().replace("_", "-"), version.replace(" ", "")
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    pip = dict(requirement(s) for s in pyproject["project"]["dependencies"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge"]
+    conda = dict(requirement(s) for s in env["dependencies"] if isinstance(s, str))
+    assert conda.pop("python").startswith("=3.11"), "environment.yml must pin Python"
+    conda.pop("pip", None)
+    assert conda == pip
+
+
+def test_postbuild_installs_the_package_and_stops_on_errors():
+    text = (ROOT / "postBuild").read_text()
+    assert text.startswith("#!/bin/bash") and "set -e" in text
+    assert "pip install --no-deps -e ." in text
+    assert not (ROOT / "binder").exists(), "a binder/ folder makes Binder ignore top-level files"
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in readme and "make lab" in readme
+
+
+def test_import_does_not_load_heavy_packages():
+    code = ("import sys, mlpcourse; heavy = [m for m in ('matplotlib', 'sklearn', 'sympy', "
+            "'ipywidgets', 'IPython', 'jupyter_core') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
