@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test lint notebooks clean-venv
+.PHONY: lab test lint notebooks exercises clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mlpcourse needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -31,6 +31,11 @@ lint: $(STAMP)
 # re-execute every lesson in place (after changing one), so the committed outputs are fresh
 notebooks: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+
+# exercises/ is generated from solutions/ (never edit it by hand); an exercise a student edited is
+# never overwritten (the command stops and says so)
+exercises: $(STAMP)
+	$(PY) -m mlpcourse exercises
 
 clean-venv:
 	rm -rf $(VENV)
