@@ -5,7 +5,7 @@ The public contract (see the README): ``Network``, ``init_network``, ``forward``
 ``mlpcourse.diagrams``, imported only when asked for, so ``import mlpcourse`` stays fast.
 """
 
-from . import activations, losses
+from . import activations, datasets, losses, perceptron
 from .activations import ACTIVATIONS
 from .checks import gradient_check, numerical_gradient, relative_error
 from .losses import LOSSES, loss, loss_gradient
@@ -35,6 +35,7 @@ __all__ = [
     "Network",
     "accuracy",
     "activations",
+    "datasets",
     "backward",
     "fit",
     "forward",
@@ -45,6 +46,7 @@ __all__ = [
     "losses",
     "minibatches",
     "numerical_gradient",
+    "perceptron",
     "predict",
     "relative_error",
     "update",

@@ -67,9 +67,13 @@ def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    """Derivative σ'(z) = σ(z)(1 - σ(z)) (lecture: y' = y(1 - y))."""
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    """Derivative σ'(z) = σ(z)(1 - σ(z)) (lecture: y' = y(1 - y)).
+
+    Computed as e^{-|z|} / (1 + e^{-|z|})^2, the same value written so that it stays accurate
+    (and symmetric, σ'(-z) = σ'(z)) where σ(z) rounds to 1.
+    """
+    e = np.exp(-np.abs(_float(z)))
+    return e / (1.0 + e) ** 2
 
 
 def tanh(z):
@@ -122,7 +126,8 @@ def softmax(z):
     array of the same shape; each row is positive and sums to 1.
     """
     z = _float(z)
-    shifted = z - np.max(z, axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):  # z_i - max below -1.8e308 rounds to -inf, and e^-inf = 0
+        shifted = z - np.max(z, axis=-1, keepdims=True)
     e = np.exp(shifted)
     return e / np.sum(e, axis=-1, keepdims=True)
 

@@ -4,7 +4,7 @@
 submodule (``plots.perceptron``, ``plots.activations``, ...).
 """
 
-from . import training
+from . import activations, perceptron, training
 from .style import COLORS, new_axes, setup
 
-__all__ = ["COLORS", "new_axes", "setup", "training"]
+__all__ = ["COLORS", "activations", "new_axes", "perceptron", "setup", "training"]

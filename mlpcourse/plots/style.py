@@ -47,5 +47,5 @@ def new_axes(ncols: int = 1, nrows: int = 1, width: float | None = None, height=
     """A new figure with ``nrows`` x ``ncols`` axes in the course style; returns (fig, axes)."""
     w, h = RC["figure.figsize"]
     with mpl.rc_context(RC):
-        return plt.subplots(nrows, ncols, figsize=(width or w * min(ncols, 2) * 0.75 + w * 0.25,
-                                                   height or h * nrows), **kwargs)
+        width = width or min(10.0, w * (0.75 * ncols + 0.25))  # at most 10 in: a laptop screen
+        return plt.subplots(nrows, ncols, figsize=(width, height or h * nrows), **kwargs)

@@ -18,7 +18,7 @@ def _grid(X, resolution, margin=0.5):
     return gx, gy, np.column_stack([gx.ravel(), gy.ravel()])
 
 
-def decision_regions(net: Network, X, y, ax=None, resolution=150, title=None, margin=0.5):
+def decision_regions(net: Network, X, y, ax=None, resolution=150, title=None, margin=0.5, s=14):
     """Shade the input plane by the class ``net`` predicts and scatter the samples on top.
 
     Parameters
@@ -29,6 +29,8 @@ def decision_regions(net: Network, X, y, ax=None, resolution=150, title=None, ma
     ax : matplotlib Axes (a new one if None)
     resolution : grid points per axis
     title : optional axes title
+    margin : space around the samples, in input units
+    s : marker size of the samples (larger for a handful of points, e.g. the logic gates)
 
     Returns
     -------
@@ -54,7 +56,7 @@ def decision_regions(net: Network, X, y, ax=None, resolution=150, title=None, ma
     for c in range(k):
         mask = y == c
         if mask.any():
-            ax.scatter(X[mask, 0], X[mask, 1], s=14, color=colors[c], edgecolor="white",
+            ax.scatter(X[mask, 0], X[mask, 1], s=s, color=colors[c], edgecolor="white",
                        linewidth=0.4, label=f"class {c}")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")

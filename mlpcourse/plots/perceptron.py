@@ -1,0 +1,322 @@
+"""Pictures for lesson 1, the perceptron: the step function, the decision line
+w_1 x_1 + w_2 x_2 = theta over the logic-gate points, and how the learning rule moves it.
+
+Artists carry a ``gid`` so that tests can find them: ``"region"`` (the shaded o = 1 side),
+``"decision_line"``, ``"targets"`` (one scatter per class), ``"misclassified"``,
+``"weight_history"``, ``"hidden_line"`` and ``"errors"``.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from ..datasets import logic_gate
+from ..network import Network, forward
+from ..perceptron import PerceptronResult, _check_weights, perceptron_output
+from .style import COLORS
+
+GATE_NAMES = ("AND", "OR", "XOR")
+
+
+def _w_theta(solution):
+    """(w, theta) from a PerceptronResult or a (w, theta) pair."""
+    if isinstance(solution, PerceptronResult):
+        return solution.w, solution.theta
+    try:
+        w, theta = solution
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"expected a PerceptronResult or a pair (w, theta); got "
+                        f"{type(solution).__name__}") from error
+    return _check_weights(w, theta, 2)
+
+
+def step_plot(theta=0.0, ax=None, h_range=(-2.0, 2.0), h=None):
+    """The perceptron's activation o = g(h): 0 up to and including theta, 1 above it (lecture
+    slide "The Perceptron", item 4).
+
+    Parameters
+    ----------
+    theta : float, the threshold θ
+    ax : matplotlib Axes (a new one if None)
+    h_range : (low, high) interval of h drawn
+    h : optional value of the adder to mark on the curve, with its output
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 2.8))
+    lo, hi = h_range
+    color = COLORS["function"]
+    ax.plot([lo, theta], [0, 0], color=color, linewidth=2, label="$o = g(h)$")
+    ax.plot([theta, hi], [1, 1], color=color, linewidth=2)
+    ax.plot([theta, theta], [0, 1], color=color, linewidth=1, linestyle=":")
+    ax.plot([theta], [0], "o", color=color, markersize=7)  # g(theta) = 0: the filled end
+    ax.plot([theta], [1], "o", markerfacecolor="white", markeredgecolor=color, markersize=7)
+    ax.text(theta, 0.5, "  $\\theta$", ha="left", va="center", color=color)
+    if h is not None:
+        o = int(h > theta)
+        ax.plot([h], [o], "D", color=COLORS["highlight"], markersize=7, zorder=4, gid="h_marker",
+                label=f"$h = {h:g}$: $o = {o}$")
+        ax.legend(loc="upper left")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(-0.2, 1.25)
+    ax.set_yticks([0, 1])
+    ax.set_xlabel("adder output $h = \\sum_i w_i x_i$")
+    ax.set_ylabel("output $o$")
+    ax.set_title(f"step function, $\\theta = {theta:g}$")
+    return ax
+
+
+def decision_line(w, theta, X=None, y=None, ax=None, title=None, lim=(-0.5, 1.5), legend=True):
+    """The line w_1 x_1 + w_2 x_2 = theta, its o = 1 side shaded, and the samples coloured by
+    their target t, wrong outputs circled in black.
+
+    Parameters
+    ----------
+    w : (2,) weights
+    theta : float, the threshold θ
+    X : (m, 2) samples (default: the four logic-gate inputs)
+    y : (m,) targets 0/1 (default: none, points drawn neutral)
+    ax : matplotlib Axes (a new one if None)
+    title : axes title
+    lim : (low, high) limits of both axes
+    legend : whether to draw a legend
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    w, theta = _check_weights(w, theta, 2)
+    X = logic_gate("AND")[0] if X is None else np.asarray(X, dtype=np.float64)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.2, 3.2))
+    lo, hi = lim
+    _shade(ax, lambda P: P @ w > theta, lo, hi)
+    line = _line_points(w, theta, lo, hi)
+    if line is not None:
+        ax.plot(*line, color="black", linewidth=1.5, gid="decision_line",
+                label="$w_1 x_1 + w_2 x_2 = \\theta$")
+    _points(ax, X, y, perceptron_output(X, w, theta))
+    _finish(ax, lo, hi, title, legend)
+    return ax
+
+
+def _shade(ax, output, lo, hi, resolution=201):
+    """Shade the square [lo, hi]^2 by output(P) (True/1 = the o = 1 side) for grid points P."""
+    grid = np.linspace(lo, hi, resolution)
+    gx, gy = np.meshgrid(grid, grid)
+    region = np.asarray(output(np.column_stack([gx.ravel(), gy.ravel()])), dtype=float)
+    ax.imshow(region.reshape(gx.shape), extent=(lo, hi, lo, hi), origin="lower",
+              interpolation="nearest", vmin=0, vmax=1, alpha=0.15, gid="region", aspect="equal",
+              cmap=ListedColormap([COLORS["negative"], COLORS["positive"]]))
+
+
+def _points(ax, X, y, o):
+    """Samples coloured by target t (neutral if y is None); outputs o != t circled in black."""
+    if y is None:
+        ax.scatter(X[:, 0], X[:, 1], s=60, color=COLORS["neutral"], zorder=3, gid="targets")
+        return
+    y = np.asarray(y)
+    for t, role in ((1, "positive"), (0, "negative")):
+        mask = y == t
+        ax.scatter(X[mask, 0], X[mask, 1], s=70, color=COLORS[role], edgecolor="white",
+                   zorder=3, gid="targets", label=f"target $t = {t}$")
+    wrong = o != y
+    if wrong.any():
+        ax.scatter(X[wrong, 0], X[wrong, 1], s=260, facecolors="none", edgecolors="black",
+                   linewidths=1.5, zorder=4, gid="misclassified", label="wrong output")
+
+
+def _finish(ax, lo, hi, title, legend, region_label="side where $o = 1$"):
+    """Square limits, 0/1 ticks, labels, title and the legend outside on the right."""
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_xticks([0, 1])
+    ax.set_yticks([0, 1])
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    if legend:
+        handles, _ = ax.get_legend_handles_labels()
+        handles.append(Patch(color=COLORS["positive"], alpha=0.3, label=region_label))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)
+
+
+def _line_points(w, theta, lo, hi):
+    """Two end points of w_1 x_1 + w_2 x_2 = theta across [lo, hi] (None if w = 0: no line)."""
+    if abs(w[1]) >= abs(w[0]) and w[1] != 0:
+        x1 = np.array([lo, hi])
+        return x1, (theta - w[0] * x1) / w[1]
+    if w[0] != 0:
+        x2 = np.array([lo, hi])
+        return (theta - w[1] * x2) / w[0], x2
+    return None
+
+
+def _equation(w, theta) -> str:
+    """LaTeX of w_1 x_1 + w_2 x_2 = theta without "1 x" and "+ -" (e.g. "x_1 - x_2 = 0.5")."""
+    text = ""
+    for i, wi in enumerate(w, start=1):
+        if wi == 0:
+            continue
+        size = "" if abs(wi) == 1 else f"{abs(wi):g} "
+        sign = ("-" if wi < 0 else "") if not text else (" - " if wi < 0 else " + ")
+        text += f"{sign}{size}x_{i}"
+    return f"{text or '0'} = {theta:g}"
+
+
+def _verdict(wrong: int) -> str:
+    return "all 4 right" if wrong == 0 else f"{wrong} of 4 wrong"
+
+
+def gate_panels(solutions, gates=GATE_NAMES, axes=None):
+    """One panel per logic gate with its points and a decision line.
+
+    Parameters
+    ----------
+    solutions : a pair (w, theta) drawn over every gate (one line, which gates does it solve?),
+        or a dict gate -> (w, theta) or PerceptronResult (one line per gate)
+    gates : gate names, one panel each
+    axes : sequence of len(gates) Axes (a new row of panels if None)
+
+    Returns
+    -------
+    array of matplotlib Axes
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, len(gates), figsize=(2.9 * len(gates) + 1.6, 3.3))
+    axes = np.atleast_1d(axes)
+    if len(axes) != len(gates):
+        raise ValueError(f"axes must hold one Axes per gate ({len(gates)}); got {len(axes)}")
+    shared = not isinstance(solutions, dict)
+    for i, (gate, ax) in enumerate(zip(gates, axes, strict=True)):
+        w, theta = _w_theta(solutions if shared else solutions[gate])
+        X, y = logic_gate(gate)
+        wrong = int(np.sum(perceptron_output(X, w, theta) != y))
+        decision_line(w, theta, X, y, ax=ax, title=f"{gate.upper()}: {_verdict(wrong)}",
+                      legend=i == len(gates) - 1)
+        if not shared:
+            ax.set_xlabel(f"$x_1$\n$w = ({w[0]:.2f}, {w[1]:.2f})$, $\\theta = {theta:.2f}$")
+    if shared:
+        w, theta = _w_theta(solutions)
+        axes[0].figure.suptitle(f"one perceptron: $w_1 = {w[0]:.2f}$, $w_2 = {w[1]:.2f}$, "
+                                f"$\\theta = {theta:.2f}$")
+    return axes
+
+
+def errors_per_epoch(results, ax=None, title="Perceptron learning rule"):
+    """Mistakes made in each epoch of ``train_perceptron`` (0 means converged).
+
+    Parameters
+    ----------
+    results : a PerceptronResult or a dict label -> PerceptronResult
+    ax : matplotlib Axes (a new one if None)
+    title : axes title
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if isinstance(results, PerceptronResult):
+        results = {"training": results}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.0, 3.2))
+    for (label, result), color in zip(results.items(), COLORS["classes"], strict=False):
+        epochs = np.arange(1, result.epochs_run + 1)
+        note = (f"no mistakes in epoch {result.epochs_run}" if result.converged
+                else f"mistakes in all {result.epochs_run} epochs")
+        ax.plot(epochs, result.errors, marker="o", markersize=4, color=color, gid="errors",
+                label=f"{label}: {note}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=-0.2)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mistakes in the epoch")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def line_history(result: PerceptronResult, X, y, ax=None, title=None):
+    """The decision line before training and after every epoch (light to dark), over the samples.
+
+    Parameters
+    ----------
+    result : PerceptronResult from ``train_perceptron`` on 2-input data
+    X : (m, 2) the training samples
+    y : (m,) their targets 0/1
+    ax : matplotlib Axes (a new one if None)
+    title : axes title
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(result, PerceptronResult):
+        raise TypeError(f"result must be a PerceptronResult; got {type(result).__name__}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.6, 3.6))
+    ax = decision_line(result.w, result.theta, X, y, ax=ax, title=title, legend=False)
+    lo, hi = ax.get_xlim()
+    n = len(result.theta_history)
+    for k, (w, theta) in enumerate(zip(result.w_history[:-1], result.theta_history[:-1],
+                                       strict=True)):
+        line = _line_points(w, theta, lo, hi)
+        if line is not None:
+            ax.plot(*line, color=COLORS["highlight"], alpha=0.3 + 0.6 * k / max(n - 1, 1),
+                    linewidth=1.3, linestyle="--", gid="weight_history",
+                    label="earlier epochs" if k == 0 else None)
+    _finish(ax, lo, hi, title, legend=True)
+    return ax
+
+
+def hidden_lines(net: Network, X, y, ax=None, title=None, lim=(-0.5, 1.5), legend=True):
+    """A network with 2 inputs and one output: its o = 1 region shaded, one line per neuron of
+    the first hidden layer (W[1][i] . x + b[1][i] = 0, i.e. w . x = theta with theta = -b), and
+    the samples by target, wrong outputs circled.
+
+    Parameters
+    ----------
+    net : Network with 2 inputs and 1 output (output > 0.5 counts as 1)
+    X : (m, 2) samples
+    y : (m,) targets 0/1
+    ax : matplotlib Axes (a new one if None)
+    title : axes title
+    lim : (low, high) limits of both axes
+    legend : whether to draw a legend
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a mlpcourse.Network; got {type(net).__name__}")
+    if net.sizes[0] != 2 or net.sizes[-1] != 1:
+        raise ValueError(f"net must have 2 inputs and 1 output to be drawn in the plane; got "
+                         f"sizes {net.sizes}")
+    X = np.asarray(X, dtype=np.float64)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.4, 3.4))
+    lo, hi = lim
+
+    def output(P):
+        return forward(net, P)[0][:, 0] > 0.5
+
+    _shade(ax, output, lo, hi)
+    for i, (w, b) in enumerate(zip(net.W[1], net.b[1], strict=True)):
+        line = _line_points(w, -b, lo, hi)
+        if line is not None:
+            ax.plot(*line, color=COLORS["classes"][2 + i % 8], linewidth=1.8, gid="hidden_line",
+                    label=f"hidden {i + 1}: ${_equation(w, -b)}$")
+    _points(ax, X, y, output(X).astype(int))
+    _finish(ax, lo, hi, title, legend, region_label="network output 1")
+    return ax
