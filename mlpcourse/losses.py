@@ -24,8 +24,15 @@ _P_FLOOR = float(np.exp(LOG_FLOOR))  # the probability whose log is the floor
 
 
 def _log(p):
-    """log(p), clamped at LOG_FLOOR; never warns for p == 0."""
-    return np.maximum(np.log(np.maximum(p, _P_FLOOR)), LOG_FLOOR)
+    """log(p), clamped at LOG_FLOOR; never warns for p == 0 (log 0 = -inf is clamped too)."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(p), LOG_FLOOR)
+
+
+def _floor(p):
+    """The smallest probability a gradient divides by: e^-100, or the dtype's smallest normal
+    number if that is larger (float32), so 1 / floor never overflows."""
+    return max(_P_FLOOR, float(np.finfo(p.dtype).tiny))
 
 
 def mse(y_hat, y):
@@ -60,7 +67,7 @@ def binary_cross_entropy_gradient(y_hat, y):
     The denominator is kept away from 0 so the gradient stays finite at ŷ = 0 or 1; with a sigmoid
     output ``backward`` never uses this (it takes the exact shortcut δ = (ŷ - y) / N instead).
     """
-    denominator = np.maximum(y_hat * (1.0 - y_hat), _P_FLOOR)
+    denominator = np.maximum(y_hat * (1.0 - y_hat), _floor(y_hat))
     return (y_hat - y) / denominator / y_hat.size
 
 
@@ -77,7 +84,7 @@ def cross_entropy(y_hat, y):
 
 def cross_entropy_gradient(y_hat, y):
     """dL/dŷ of :func:`cross_entropy`: -y / ŷ / m, shape (m, k) (ŷ kept away from 0)."""
-    return -y / np.maximum(y_hat, _P_FLOOR) / y_hat.shape[0]
+    return -y / np.maximum(y_hat, _floor(y_hat)) / y_hat.shape[0]
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,8 @@ def prepare_targets(name: str, y, shape: tuple[int, int], dtype=np.float64) -> n
 def _as_batch(y_hat, y, name):
     """A 1-D ŷ is one sample: make ŷ (1, n_out) and y to match."""
     y_hat = as_array("y_hat", y_hat, ndim=(1, 2))
+    if y_hat.size == 0:
+        raise ValueError(f"y_hat must hold at least one sample; got {describe(y_hat)}")
     if get_loss(name).name != "mse" and (y_hat.min() < 0 or y_hat.max() > 1):
         raise ValueError(
             f"y_hat must hold probabilities in [0, 1] for {get_loss(name).name}; got values from "
@@ -194,6 +203,8 @@ def loss(y_hat, y, name: str = "mse") -> float:
 
 
 def loss_gradient(y_hat, y, name: str = "mse"):
-    """dL/dŷ of the mean loss called ``name``, shaped like ``y_hat`` (2-D: (m, n_out))."""
+    """dL/dŷ of the mean loss called ``name``, shaped like ``y_hat`` ((m, n_out), or (n_out,)
+    for one sample)."""
+    shape = np.shape(y_hat)
     y_hat, y = _as_batch(y_hat, y, name)
-    return get_loss(name).gradient(y_hat, y)
+    return get_loss(name).gradient(y_hat, y).reshape(shape)

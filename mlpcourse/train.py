@@ -31,6 +31,8 @@ class History:
     stopped_epoch : int, the last epoch that ran
     best_epoch : int or None, the epoch whose weights were returned (None: no validation set)
     stopped_early : bool, True if early stopping ended training before ``epochs``
+    diverged : bool, True if the training loss stopped being a finite number (η too large); the
+        weights from the end of the last finite epoch are returned
     """
 
     train_loss: list = field(default_factory=list)
@@ -39,6 +41,7 @@ class History:
     stopped_epoch: int = 0
     best_epoch: int | None = None
     stopped_early: bool = False
+    diverged: bool = False
 
 
 def minibatches(m: int, batch_size: int, rng) -> list[np.ndarray]:
@@ -75,6 +78,8 @@ def fit(net: Network, X, y, loss="mse", eta=0.1, epochs=100, batch_size=32, vali
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (m, {net.sizes[0]}) for training; got {describe(X)}")
     m = X.shape[0]
+    if m == 0:
+        raise ValueError(f"X must hold at least one sample; got {describe(X)}")
     Y = prepare_targets(spec.name, y, (m, net.sizes[-1]), net.dtype)
     X = X.astype(net.dtype, copy=False)  # one dtype end to end: float32 stays float32
     eta = positive_float("eta", eta)
@@ -93,13 +98,18 @@ def fit(net: Network, X, y, loss="mse", eta=0.1, epochs=100, batch_size=32, vali
     history = History()
     best_net, best_loss, checks_without_improvement = net, np.inf, 0
     for epoch in range(1, epochs + 1):
-        total = 0.0
-        for batch in minibatches(m, batch_size, rng):
-            y_hat, cache = forward(net, X[batch])
-            total += spec.function(y_hat, Y[batch]) * len(batch)
-            net = update(net, backward(net, cache, Y[batch], spec.name), eta)
+        total, start = 0.0, net
+        # a too-large η overflows to inf/NaN: detected below, so numpy need not warn about it
+        with np.errstate(over="ignore", invalid="ignore"):
+            for batch in minibatches(m, batch_size, rng):
+                y_hat, cache = forward(net, X[batch])
+                total += spec.function(y_hat, Y[batch]) * len(batch)
+                net = update(net, backward(net, cache, Y[batch], spec.name), eta)
         history.train_loss.append(total / m)
         history.stopped_epoch = epoch
+        if not np.isfinite(total):
+            history.diverged, net = True, start
+            break
         stop = False
         if validation is not None and epoch % check_every == 0:
             val_loss = spec.function(forward(net, X_val)[0], Y_val)

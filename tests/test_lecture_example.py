@@ -152,7 +152,7 @@ def test_slips_on_the_slides_own_numbers():
 def test_output_delta_is_y_hat_minus_y_while_dL_dy_hat_is_not():
     """The slides call ŷ - y "the derivative of the loss with respect to the output"; it is the
     derivative with respect to z^(2). dL/dŷ = (ŷ - y) / (ŷ (1 - ŷ))."""
-    dL_dy_hat = mc.loss_gradient(np.array([Y_HAT]), Y, "bce")[0, 0]
+    dL_dy_hat = mc.loss_gradient(np.array([Y_HAT]), Y, "bce")[0]
     assert dL_dy_hat == pytest.approx((Y_HAT - Y) / (Y_HAT * (1 - Y_HAT)), rel=1e-12)
     assert dL_dy_hat != pytest.approx(Y_HAT - Y, rel=0.1)
     assert dL_dy_hat * Y_HAT * (1 - Y_HAT) == pytest.approx(D2, rel=1e-12)

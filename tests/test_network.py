@@ -339,3 +339,22 @@ def test_predict_and_accuracy():
 def test_repr_shows_architecture():
     net = mc.init_network([2, 2, 1], ["sigmoid", "sigmoid"], rng=0)
     assert repr(net) == "Network(2-2-1, activations=['sigmoid', 'sigmoid'], dtype=float64)"
+
+
+def test_fit_stops_cleanly_when_training_diverges():
+    """A far too large η: no RuntimeWarning, history says so, the weights returned are finite."""
+    X = np.linspace(-3, 3, 40).reshape(-1, 1)
+    y = np.sin(2 * X)
+    net = mc.init_network([1, 16, 1], ["relu", "linear"], "uniform", rng=0)
+    trained, history = mc.fit(net, X, y, "mse", eta=1.0, epochs=50, batch_size=40, rng=0)
+    assert history.diverged and history.stopped_epoch < 50
+    assert not np.isfinite(history.train_loss[-1])
+    assert all(np.all(np.isfinite(w)) for w in trained.W[1:])
+    _, calm = mc.fit(net, X, y, "mse", eta=0.01, epochs=5, rng=0)
+    assert not calm.diverged and len(calm.train_loss) == 5
+
+
+def test_fit_refuses_an_empty_training_set():
+    net = mc.init_network([2, 1], ["sigmoid"], rng=0)
+    with pytest.raises(ValueError, match="X must hold at least one sample"):
+        mc.fit(net, np.zeros((0, 2)), np.zeros(0), "bce")

@@ -4,7 +4,8 @@
 submodule (``plots.perceptron``, ``plots.activations``, ...).
 """
 
-from . import activations, perceptron, training
+from . import activations, graph, outputs, perceptron, training
 from .style import COLORS, new_axes, setup
 
-__all__ = ["COLORS", "activations", "new_axes", "perceptron", "setup", "training"]
+__all__ = ["COLORS", "activations", "graph", "new_axes", "outputs", "perceptron", "setup",
+           "training"]

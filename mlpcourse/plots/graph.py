@@ -1,0 +1,225 @@
+"""Pictures of non-layered networks (lecture: Problem 3) and of the chain rule's path sums.
+
+``draw_graph(net)`` puts every node in the column of its level (the longest path from an input),
+inputs on the left and the output on the right, with an arrow per edge; edges that would cross a
+node are drawn as arcs. ``path_contributions`` plots each path's product of local derivatives,
+whose sum is ∂y/∂x, as one input varies.
+
+Artists carry a ``gid`` for tests: "node" (circles), "edge" (arrows), "highlight" (arrows on a
+highlighted path), "edge_label", "value".
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Circle, FancyArrowPatch
+
+from .._validation import as_array, describe
+from ..graph import GraphNetwork, latex_node
+from .style import COLORS
+
+RADIUS = 0.3  # node radius in data units (nodes of a column are 1.2 apart, columns 2 apart)
+DX, DY = 2.0, 1.2
+POINTS_PER_UNIT = 70
+_LABEL_BOX = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.9}
+
+
+def graph_layout(net: GraphNetwork) -> dict:
+    """Node centres: column = level (longest path from an input), rows ordered to cut crossings.
+
+    Within a column nodes are sorted by the mean height of their parents (a barycentre sweep)
+    and spread evenly around y = 0.
+
+    Returns
+    -------
+    dict node -> array of shape (2,) (x, y)
+    """
+    levels = dict(zip(net.nodes, net.levels, strict=True))
+    columns = [[n for n in net.nodes if levels[n] == k] for k in range(max(net.levels) + 1)]
+    y = {}
+    for k, column in enumerate(columns):
+        if k > 0:
+            column.sort(key=lambda n: -np.mean([y[p] for p in net.parents(n)]))
+        for i, n in enumerate(column):
+            y[n] = DY * ((len(column) - 1) / 2 - i)
+    return {n: np.array([DX * levels[n], y[n]]) for n in net.nodes}
+
+
+def _bend(start, end, pos, skip):
+    """arc3 radius that steers the edge start -> end around any node lying close to it (0: none)."""
+    d = end - start
+    length = np.hypot(*d)
+    normal = np.array([d[1], -d[0]]) / length  # arc3 bends towards +normal for rad > 0
+    for node, p in pos.items():
+        if node in skip:
+            continue
+        t = np.dot(p - start, d) / length**2
+        gap = np.dot(p - start, normal)
+        if 0.05 < t < 0.95 and abs(gap) < 1.6 * RADIUS:
+            side = 1.0 if gap > 0 else -1.0  # bend to the side away from the node
+            clearance = max(2.2 * RADIUS - abs(gap), 0.3)  # the arc's middle moves this far
+            return -side * 2 * clearance / length
+    return 0.0
+
+
+def _arc_point(start, end, rad, t=0.5):
+    """A point at parameter t on matplotlib's arc3 curve (a quadratic Bezier)."""
+    mid, d = (start + end) / 2, end - start
+    control = mid + rad * np.array([d[1], -d[0]])
+    return (1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end
+
+
+def _highlighted_edges(net, highlight):
+    if highlight is None:
+        return set()
+    if isinstance(highlight, str):
+        paths = net.paths(net.output, highlight)
+    else:
+        paths = [tuple(p) for p in highlight]
+    edges = {e for p in paths for e in zip(p[:-1], p[1:], strict=True)}
+    unknown = edges - set(net.edges)
+    if unknown:
+        raise ValueError(f"highlight names edges that are not in the network: {sorted(unknown)}")
+    return edges
+
+
+def draw_graph(net: GraphNetwork, ax=None, highlight=None, edge_labels=None, x=None,
+               title=None):
+    """Draw a GraphNetwork: labelled nodes in columns by level and an arrow per edge.
+
+    Lecture: Problem 3 ("This task is about the sequences of partial derivatives along the edges").
+
+    Parameters
+    ----------
+    net : GraphNetwork
+    ax : matplotlib Axes (a new figure sized to the graph if None)
+    highlight : an input name (every path from it to the output is coloured) or a list of paths
+        (tuples of nodes)
+    edge_labels : None, "weights" (each edge's w) or "partials" (each edge's ∂target/∂source)
+    x : optional input of shape (k,): each node's activation is written under it
+    title : optional axes title
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(net, GraphNetwork):
+        raise TypeError(f"net must be a GraphNetwork; got {describe(net)}")
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None; got {describe(ax)}")
+    if edge_labels not in (None, "weights", "partials"):
+        raise ValueError(f"edge_labels must be None, 'weights' or 'partials'; got "
+                         f"{edge_labels!r}")
+    marked = _highlighted_edges(net, highlight)
+    values = net.forward(x) if x is not None else None
+    pos = graph_layout(net)
+    rads = {e: _bend(pos[e[0]], pos[e[1]], pos, set(e)) for e in net.edges}
+    arcs = [_arc_point(pos[s], pos[t], rads[(s, t)]) for s, t in net.edges]
+    xs, ys = np.array(list(pos.values())).T
+    arc_y = np.array(arcs)[:, 1]
+    lo = min(ys.min() - RADIUS - (0.55 if x is not None else 0.2), arc_y.min() - 0.25)
+    hi = max(ys.max() + RADIUS + 0.2, arc_y.max() + 0.25)
+    extent = (xs.min() - 0.6, xs.max() + 0.6, lo, hi)
+    if ax is None:
+        scale = min(POINTS_PER_UNIT, 72 * 9 / (extent[1] - extent[0]))
+        fig = plt.figure(figsize=((extent[1] - extent[0]) * scale / 72,
+                                  (extent[3] - extent[2]) * scale / 72 + (0.3 if title else 0)),
+                         layout="constrained")
+        ax = fig.add_subplot()
+
+    circles = {}
+    for node, centre in pos.items():
+        is_input, is_output = node in net.inputs, node == net.output
+        face = "#E8E8E8" if is_input else ("#FFF4D6" if is_output else "white")
+        circles[node] = Circle(tuple(centre), RADIUS, fc=face, ec="#333333", lw=1.2, zorder=3,
+                               gid="node")
+        ax.add_patch(circles[node])
+        ax.text(*centre, f"${latex_node(node)}$", ha="center", va="center", fontsize=13,
+                zorder=4)
+        if values is not None:
+            ax.text(centre[0], centre[1] - RADIUS - 0.05, f"{values[node]:.3f}", ha="center",
+                    va="top", fontsize=9, zorder=4, gid="value", bbox=_LABEL_BOX)
+
+    weights = net.weights
+    for source, target in net.edges:
+        start, end = pos[source], pos[target]
+        rad = rads[(source, target)]
+        on = (source, target) in marked
+        color = COLORS["highlight"] if on else ("#777777" if not marked else "#C8C8C8")
+        ax.add_patch(FancyArrowPatch(
+            tuple(start), tuple(end), patchA=circles[source], patchB=circles[target],
+            arrowstyle="-|>", mutation_scale=13, lw=2.4 if on else 1.3, color=color,
+            connectionstyle=f"arc3,rad={rad:.3f}", shrinkA=0, shrinkB=1, zorder=2 if on else 1,
+            gid="highlight" if on else "edge"))
+        if edge_labels is not None:
+            px, py = _arc_point(start, end, rad, t=0.45)
+            text = (f"{weights[(source, target)]:.2f}" if edge_labels == "weights" else
+                    rf"$\partial {latex_node(target)}/\partial {latex_node(source)}$")
+            ax.text(px, py, text, ha="center", va="center", fontsize=10, zorder=4,
+                    color=COLORS["highlight"] if on else "#333333", gid="edge_label",
+                    bbox=_LABEL_BOX)
+
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _path_label(path):
+    return "→".join(path)
+
+
+def path_contributions(net: GraphNetwork, source, x, values=None, vary=None, ax=None):
+    """Each path's term of ∂y/∂source, and their sum, as one input sweeps a range.
+
+    The chain rule on a graph: ∂y/∂x = Σ_paths Π_edges ∂q1/∂q2 (lecture: Problem 3). Central
+    finite differences of the forward pass are marked on the sum.
+
+    Parameters
+    ----------
+    net : GraphNetwork
+    source : the input x_l whose derivative is shown
+    x : array of shape (k,), the point; the input ``vary`` is replaced by ``values``
+    values : array of shape (p,), the values of ``vary`` (default 161 points in [-4, 4])
+    vary : the input that sweeps (default: ``source``); a dashed line marks its value in x
+    ax : matplotlib Axes (new if None)
+
+    Returns
+    -------
+    matplotlib Axes; one line per path (in ``net.paths`` order), then the sum
+    """
+    x = as_array("x", x, ndim=1, dtype=np.float64)
+    vary = source if vary is None else vary
+    if vary not in net.inputs:
+        raise ValueError(f"vary must be one of the inputs {list(net.inputs)}; got {vary!r}")
+    values = np.linspace(-4, 4, 161) if values is None else as_array("values", values, ndim=1)
+    j = net.inputs.index(vary)
+    X = np.repeat(x[None, :], len(values), axis=0)
+    X[:, j] = values
+    ps = net.path_sum(net.output, source)
+    terms = ps.contributions(net.local_derivatives(X))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.0, 3.6))
+    for k, (path, term) in enumerate(terms.items()):
+        ax.plot(values, term, color=COLORS["classes"][k % 10], lw=1.5, label=_path_label(path))
+    total = ps.evaluate(net.local_derivatives(X))
+    ax.plot(values, total, color="black", lw=2.6, label=f"sum = ∂{net.output}/∂{source}")
+    h, i = 1e-5, net.inputs.index(source)
+    step = np.zeros_like(x)
+    step[i] = h
+    sample = slice(0, len(values), max(1, len(values) // 12))
+    numeric = (net.forward(X[sample] + step)[net.output]
+               - net.forward(X[sample] - step)[net.output]) / (2 * h)
+    ax.plot(values[sample], numeric, "o", color=COLORS["highlight"], ms=6, mfc="none", mew=1.5,
+            label="finite differences")
+    ax.axvline(x[j], color=COLORS["neutral"], ls="--", lw=1)
+    ax.axhline(0, color="#555555", lw=0.8)
+    ax.set_xlabel(f"input {vary}")
+    ax.set_ylabel(f"term of ∂{net.output}/∂{source}")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9)
+    return ax
