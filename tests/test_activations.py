@@ -387,7 +387,9 @@ def test_softmax_is_a_distribution_invariant_to_shifts(z, c):
     assert np.all(s >= 0) and np.all(s <= 1)
     np.testing.assert_allclose(s.sum(), 1.0, rtol=1e-12)
     np.testing.assert_allclose(A.softmax(z + c), s, rtol=1e-9, atol=1e-15)
-    assert np.argmax(s) == np.argmax(z)
+    top_two = np.sort(z)[-2:]
+    if z.size == 1 or top_two[1] - top_two[0] > 1e-9:  # a near-tie rounds to equal probabilities
+        assert np.argmax(s) == np.argmax(z)
 
 
 def test_sigmoid_prime_is_symmetric_where_sigma_rounds_to_one():
