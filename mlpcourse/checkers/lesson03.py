@@ -7,6 +7,8 @@ import numpy as np
 from .. import activations
 from .core import Case, run_check
 
+__all__ = ["check_relu", "check_sigmoid", "check_sigmoid_prime", "check_tanh_prime"]
+
 _Z = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])
 _Z2 = np.array([[-1.0, 2.0, 0.25], [4.0, -4.0, 0.0]])
 _EXTREME = np.array([-1000.0, -40.0, 40.0, 1000.0])
