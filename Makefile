@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test lint notebooks exercises clean-venv
+.PHONY: lab test lint notebooks exercises bench site clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mlpcourse needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -36,6 +36,14 @@ notebooks: $(STAMP)
 # never overwritten (the command stops and says so)
 exercises: $(STAMP)
 	$(PY) -m mlpcourse exercises
+
+# speed and memory as ratios against references timed in the same run (see benchmarks/README.md)
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+# the course as a static website in _site/, from the committed (nbval-checked) outputs
+site: $(STAMP)
+	$(PY) tools/build_site.py
 
 clean-venv:
 	rm -rf $(VENV)
