@@ -161,3 +161,15 @@ def test_output_delta_is_y_hat_minus_y_while_dL_dy_hat_is_not():
 def test_gradient_check_on_the_example():
     net = mc.Network.from_weights(W=[W1, W2], b=[B1, B2], activations=["sigmoid", "sigmoid"])
     assert mc.gradient_check(net, [X1, X2], Y, loss="bce") < 1e-8
+
+
+def test_the_lessons_comparison_table_agrees_with_this_one():
+    """Lesson 5 shows mlpcourse.trace's table of printed vs correct values: the same verdicts."""
+    from mlpcourse import trace
+
+    rows = trace.lecture_comparison()
+    right_there = sorted(r.printed for r in rows if r.verdict == "right")
+    right_here = sorted(printed for printed, verdict in PRINTED.values() if verdict == "right")
+    assert right_there == right_here
+    printed_here = {printed for printed, _ in PRINTED.values()}
+    assert {r.printed for r in rows if r.verdict == "wrong"} <= printed_here

@@ -47,3 +47,14 @@ def test_import_does_not_load_heavy_packages():
             "'ipywidgets', 'IPython', 'jupyter_core') if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_readme_course_map_lists_every_lesson_with_its_binder_link():
+    readme = (ROOT / "README.md").read_text()
+    lessons = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert lessons, "no lessons found"
+    for name in lessons:
+        assert f"](notebooks/{name})" in readme, f"{name} is missing from the course map"
+        assert f"urlpath=lab/tree/notebooks/{name})" in readme, f"{name} has no Binder link"
+    badge = re.search(r"\[!\[Binder\]\([^)]*\)\]\(([^)]*)\)", readme)
+    assert badge and badge.group(1).endswith(f"urlpath=lab/tree/notebooks/{lessons[0]}")
