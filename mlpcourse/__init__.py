@@ -5,7 +5,7 @@ The public contract (see the README): ``Network``, ``init_network``, ``forward``
 ``mlpcourse.diagrams``, imported only when asked for, so ``import mlpcourse`` stays fast.
 """
 
-from . import activations, datasets, losses, perceptron
+from . import activations, datasets, diagnostics, losses, perceptron
 from .activations import ACTIVATIONS
 from .checks import gradient_check, numerical_gradient, relative_error
 from .losses import LOSSES, loss, loss_gradient
@@ -36,6 +36,7 @@ __all__ = [
     "accuracy",
     "activations",
     "datasets",
+    "diagnostics",
     "backward",
     "fit",
     "forward",

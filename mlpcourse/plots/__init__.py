@@ -4,8 +4,8 @@
 submodule (``plots.perceptron``, ``plots.activations``, ...).
 """
 
-from . import activations, graph, outputs, perceptron, training
+from . import activations, graph, outputs, perceptron, training, vanishing
 from .style import COLORS, new_axes, setup
 
 __all__ = ["COLORS", "activations", "graph", "new_axes", "outputs", "perceptron", "setup",
-           "training"]
+           "training", "vanishing"]

@@ -1,0 +1,291 @@
+"""Plots for the lecture's "Vanishing gradient" slides: gradient norms per layer (log scale) for
+several activations, the first layer's gradient against depth, pre-activation histograms over g'
+(saturation), a two-panel explorer for the sliders, and a short training comparison.
+
+The numbers come from :mod:`mlpcourse.diagnostics`; these functions only draw them. Each hidden
+activation keeps one colour in every plot (sigmoid vermillion, tanh orange, ReLU blue, softmax
+pink), taken from the course roles in ``COLORS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import to_rgb
+from matplotlib.ticker import LogLocator, NullLocator
+
+from .. import diagnostics
+from .._validation import describe
+from ..activations import ACTIVATIONS
+from .style import COLORS
+
+ACTIVATION_COLORS = {
+    "sigmoid": COLORS["negative"],
+    "tanh": COLORS["validation"],
+    "relu": COLORS["positive"],
+    "softmax": COLORS["derivative"],
+    "leaky_relu": COLORS["highlight"],
+    "linear": COLORS["neutral"],
+    "step": "#000000",
+}
+
+_GRADIENT_LABELS = {
+    "W": r"$\|\partial L / \partial W^{(l)}\|$",
+    "b": r"$\|\partial L / \partial b^{(l)}\|$",
+    "delta": r"$\|\delta^{(l)}\|$",
+}
+
+
+def _color(label: str, i: int) -> str:
+    """The activation's colour when ``label`` starts with an activation name, else the i-th class
+    colour."""
+    head = str(label).replace("(", " ").split()[0] if str(label).strip() else ""
+    return ACTIVATION_COLORS.get(head, COLORS["classes"][i % len(COLORS["classes"])])
+
+
+def _check_mapping(name: str, value) -> Mapping:
+    if not isinstance(value, Mapping) or len(value) == 0:
+        raise TypeError(f"{name} must be a non-empty dict label -> values; got {describe(value)}")
+    return value
+
+
+def _log_y(ax) -> None:
+    """A log y axis with major ticks only: minor ticks over many decades cost much drawing time."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(numticks=8))
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
+def _positive(values):
+    """Values as floats with zeros (not drawable on a log axis) turned into NaN gaps."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(values > 0, values, np.nan)
+
+
+def layer_norms(norms, ax=None, ylabel=_GRADIENT_LABELS["W"], title=None, reference=None):
+    """Gradient norm of every layer l = 1..L on a log scale, one line per network (lecture:
+    "Vanishing gradient": the gradients shrink from the output back to the input).
+
+    Parameters
+    ----------
+    norms : dict label -> array of shape (L,) (entry l - 1 is layer l), e.g. from
+        ``diagnostics.gradient_norms``; labels starting with an activation name get its colour
+    ax : matplotlib Axes (a new one if None)
+    ylabel, title : axis label and optional title
+    reference : optional dict label -> array of shape (L,), drawn as dashed grey lines (a bound)
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    _check_mapping("norms", norms)
+    if ax is None:
+        _, ax = plt.subplots()
+    for i, (label, values) in enumerate(norms.items()):
+        values = _positive(values)
+        ax.plot(np.arange(1, values.size + 1), values, "o-", markersize=4,
+                color=_color(label, i), label=label)
+    for j, (label, values) in enumerate((reference or {}).items()):
+        values = _positive(values)
+        ax.plot(np.arange(1, values.size + 1), values, linestyle=("--", ":", "-.")[j % 3],
+                color="#000000", linewidth=1.2, label=label)
+    _log_y(ax)
+    ax.set_xlabel("layer $l$ (1 = next to the input, $L$ = output)")
+    ax.set_ylabel(ylabel)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.legend(fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def depth_curves(sweeps, ax=None, which="first", ylabel=None, title=None):
+    """The first layer's gradient norm against the depth L, log scale, one line per activation
+    (lecture: "as the network's depth increases").
+
+    Parameters
+    ----------
+    sweeps : dict label -> ``diagnostics.DepthSweep``
+    ax : matplotlib Axes (a new one if None)
+    which : "first" (layer 1) or "last" (the output layer L)
+    ylabel, title : optional axis label and title
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    _check_mapping("sweeps", sweeps)
+    if which not in ("first", "last"):
+        raise ValueError(f"which must be 'first' or 'last'; got {which!r}")
+    if ax is None:
+        _, ax = plt.subplots()
+    for i, (label, sweep) in enumerate(sweeps.items()):
+        if not isinstance(sweep, diagnostics.DepthSweep):
+            raise TypeError(f"sweeps[{label!r}] must be a DepthSweep; got {describe(sweep)}")
+        ax.plot(sweep.depths, _positive(getattr(sweep, which)), "o-", markersize=4,
+                color=_color(label, i), label=label)
+    _log_y(ax)
+    ax.set_xlabel("depth $L$ (layers with weights)")
+    ax.set_ylabel(ylabel or (r"$\|\partial L / \partial W^{(1)}\|$" if which == "first"
+                             else r"$\|\partial L / \partial W^{(L)}\|$"))
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.legend(fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _ramp(base, k: int) -> list:
+    """k shades of ``base`` from light (mixed with white) to dark (mixed with black)."""
+    rgb = np.array(to_rgb(base))
+    t = np.linspace(-0.55, 0.45, k) if k > 1 else np.zeros(1)
+    return [tuple(rgb + (1 - rgb) * -s if s < 0 else rgb * (1 - s)) for s in t]
+
+
+def _default_layers(n_hidden: int) -> list[int]:
+    return sorted({1, (n_hidden + 1) // 2, n_hidden})
+
+
+def saturation_histograms(sat, layers=None, ax=None, bins=50, z_range=None, title=None):
+    """Histograms of the pre-activations z of some hidden layers, drawn over g'(z) (lecture,
+    Sigmoid: "saturation, where gradients are almost zero for large positive or negative inputs").
+
+    Parameters
+    ----------
+    sat : ``diagnostics.Saturation``
+    layers : hidden layer numbers to draw (default: the first, middle and last hidden layer)
+    ax : matplotlib Axes for the histograms (a new one if None); g' goes on a twin axis
+    bins : histogram bins
+    z_range : (low, high) of the z axis (default: symmetric, covering 99% of the values, at
+        least [-5, 5])
+    title : optional title
+
+    Returns
+    -------
+    matplotlib Axes (the histogram axes)
+    """
+    if not isinstance(sat, diagnostics.Saturation):
+        raise TypeError(f"sat must be a Saturation from diagnostics.saturation; got "
+                        f"{describe(sat)}")
+    n_hidden = len(sat.z)
+    layers = _default_layers(n_hidden) if layers is None else [int(l) for l in layers]
+    if not layers or min(layers) < 1 or max(layers) > n_hidden:
+        raise ValueError(f"layers must be hidden layer numbers from 1 to {n_hidden}; got {layers}")
+    if ax is None:
+        _, ax = plt.subplots()
+    if z_range is None:
+        values = np.concatenate([np.ravel(sat.z[l - 1]) for l in layers])
+        edge = max(5.0, float(np.percentile(np.abs(values), 99.5)) * 1.05)
+        z_range = (-edge, edge)
+    base = ACTIVATION_COLORS.get(sat.activations[layers[0] - 1], COLORS["positive"])
+    for color, l in zip(_ramp(base, len(layers)), layers, strict=True):
+        z = np.ravel(sat.z[l - 1])
+        ax.hist(z, bins=bins, range=z_range, density=True, histtype="stepfilled", alpha=0.25,
+                color=color)
+        ax.hist(z, bins=bins, range=z_range, density=True, histtype="step", linewidth=1.4,
+                color=color, label=f"layer {l}: {100 * sat.fraction[l - 1]:.0f}% saturated")
+    ax.set_xlim(z_range)
+    ax.set_xlabel("pre-activation $z$")
+    ax.set_ylabel("density of $z$")
+    name = sat.activations[layers[0] - 1]
+    twin = ax.twinx()
+    twin.grid(False)
+    twin.spines["right"].set_visible(True)
+    if ACTIVATIONS[name].derivative is not None:
+        grid = np.linspace(*z_range, 801)
+        twin.plot(grid, ACTIVATIONS[name].derivative(grid), color=COLORS["derivative"]
+                  if name != "softmax" else "#000000", linewidth=2, label=f"{name}$'(z)$")
+        twin.set_ylabel(f"{name}$'(z)$", color=COLORS["derivative"])
+        twin.set_ylim(0, diagnostics.MAX_DERIVATIVE[name] * 1.1 or 1.0)
+    else:  # softmax: ∂a_i/∂z_i depends on the whole layer, not on z_i alone
+        twin.set_yticks([])
+        twin.text(0.98, 0.95, "softmax: g' is a Jacobian\n(no curve of z alone)",
+                  transform=twin.transAxes, ha="right", va="top", fontsize=8)
+    handles, labels = ax.get_legend_handles_labels()
+    handles2, labels2 = twin.get_legend_handles_labels()
+    ax.legend(handles + handles2, labels + labels2, fontsize=9, loc="upper left")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def vanishing_panel(X, y, depth=10, activation="sigmoid", gain=1.0, init="xavier", width=32,
+                    rng=0, loss="binary_cross_entropy", figsize=(9.5, 3.6)):
+    """The sliders' figure: for one freshly initialised deep network, the per-layer gradient
+    norms (left) and the saturation histograms of its hidden layers (right).
+
+    Parameters
+    ----------
+    X : array of shape (m, n_0); y : targets (one sigmoid output)
+    depth, activation, gain, init, width, rng : as in ``diagnostics.deep_network``
+    loss : loss name
+    figsize : figure size in inches
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    X = np.asarray(X)
+    net = diagnostics.deep_network(depth, width, activation, init, gain, n_in=X.shape[-1],
+                                   rng=rng)
+    w = diagnostics.gradient_norms(net, X, y, loss=loss, per_weight=True)
+    d = diagnostics.gradient_norms(net, X, y, loss=loss, of="delta", per_weight=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=figsize)
+    layer_norms({r"RMS of $\partial L/\partial W^{(l)}$": w, r"RMS of $\delta^{(l)}$": d},
+                ax=left, ylabel="gradient size (root mean square)")
+    left.lines[0].set_color(ACTIVATION_COLORS.get(activation, COLORS["positive"]))
+    left.lines[1].set_color(COLORS["neutral"])
+    left.legend(fontsize=9)
+    ratio = w[0] / w[-1] if w[-1] > 0 else np.nan
+    left.set_title(f"{activation}, {init} x {gain:g}, L = {depth}: "
+                   f"layer 1 / layer L = {ratio:.1e}", fontsize=10)
+    if depth > 1:
+        saturation_histograms(diagnostics.saturation(net, X), ax=right,
+                              title="pre-activations of hidden layers")
+    else:
+        right.set_axis_off()
+        right.text(0.5, 0.5, "no hidden layer (L = 1)", ha="center", va="center")
+    return fig
+
+
+def training_comparison(runs, axes=None, figsize=(9.5, 3.4)):
+    """Training loss per epoch (left) and how far each layer's weights moved (right) for a few
+    networks trained the same way (lecture: vanishing gradients make "it difficult for the network
+    to learn effectively").
+
+    Parameters
+    ----------
+    runs : dict label -> (net_before, net_after, history) with ``history`` from ``mlpcourse.fit``
+    axes : two matplotlib Axes (new ones if None)
+    figsize : figure size when new axes are made
+
+    Returns
+    -------
+    the two Axes
+    """
+    _check_mapping("runs", runs)
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=figsize)
+    left, right = axes
+    for i, (label, run) in enumerate(runs.items()):
+        if not isinstance(run, tuple | list) or len(run) != 3:
+            raise TypeError(f"runs[{label!r}] must be (net_before, net_after, history); got "
+                            f"{describe(run)}")
+        before, after, history = run
+        color = _color(label, i)
+        left.plot(np.arange(1, len(history.train_loss) + 1), history.train_loss, color=color,
+                  label=label)
+        change = _positive(diagnostics.weight_change(before, after))
+        right.plot(np.arange(1, change.size + 1), change, "o-", markersize=4, color=color,
+                   label=label)
+    left.set_xlabel("epoch")
+    left.set_ylabel("training loss")
+    left.legend(fontsize=9)
+    _log_y(right)
+    right.set_xlabel("layer $l$")
+    right.set_ylabel("relative change of $W^{(l)}$")
+    right.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    right.legend(fontsize=9)
+    return axes
