@@ -20,9 +20,11 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/01_perceptron.ipynb
 
+# every test: ruff, the package tests, the lessons and solutions under nbval (one BLAS thread per
+# pytest worker: two workers on two cores, no oversubscription)
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks solutions
 
 lint: $(STAMP)
@@ -30,7 +32,9 @@ lint: $(STAMP)
 
 # re-execute every lesson in place (after changing one), so the committed outputs are fresh
 notebooks: $(STAMP)
-	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.store_widget_state=False notebooks/*.ipynb solutions/*.ipynb
+	$(PY) -m mlpcourse exercises
 
 # exercises/ is generated from solutions/ (never edit it by hand); an exercise a student edited is
 # never overwritten (the command stops and says so)
