@@ -30,10 +30,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-# re-execute every lesson in place (after changing one), so the committed outputs are fresh
+# re-execute every lesson and solution in place (after changing one), so the committed outputs are
+# fresh; drop widget views and timestamps (tools/clean_notebooks.py); regenerate the exercises
 notebooks: $(STAMP)
-	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.store_widget_state=False notebooks/*.ipynb solutions/*.ipynb
+	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+		notebooks/*.ipynb solutions/*.ipynb
+	$(PY) tools/clean_notebooks.py notebooks/*.ipynb solutions/*.ipynb
 	$(PY) -m mlpcourse exercises
 
 # exercises/ is generated from solutions/ (never edit it by hand); an exercise a student edited is

@@ -1,0 +1,355 @@
+"""Checks for lesson 5 (backpropagation, worked): the student builds one training step by hand.
+
+Conventions, as in the engine (``mlpcourse.network.backward``): samples are rows, every gradient is
+a gradient of the MEAN loss over the N terms it averages (N = m·n_L elements for mean squared
+error and binary cross-entropy), ``W[l]`` has shape (n_l, n_{l-1}). Expected values come from the
+engine (``forward``, ``backward``, ``update``, the ``ACTIVATIONS`` table) or from exact
+derivatives, never from numbers printed in the lecture.
+
+Every student call runs with numpy's floating-point errors (division by zero, overflow, invalid
+values) raised as errors, so a formula that divides by ŷ (1 - ŷ) at a saturated output fails
+its case with a message instead of returning inf silently.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from ..network import Network, backward, forward, update
+from ..trace import example3
+from .core import Case, compare_numbers, run_check
+
+__all__ = [
+    "check_backward_pass",
+    "check_example3_w11",
+    "check_gradient_step",
+    "check_hidden_delta",
+    "check_layer_gradients",
+    "check_numerical_gradient",
+    "check_output_delta_bce",
+    "check_output_delta_mse",
+]
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth")
+
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+def _strict(fn):
+    """``fn`` with numpy's divide/overflow/invalid warnings raised as FloatingPointError (which
+    ``run_check`` reports as a failed case); None and non-callables pass through."""
+    if fn is None or not callable(fn):
+        return fn
+
+    def strict(*args, **kwargs):
+        with np.errstate(divide="raise", over="raise", invalid="raise"):
+            return fn(*args, **kwargs)
+
+    return strict
+
+
+def _describe_short(value) -> str:
+    if value is None:
+        return "None (did you forget `return`?)"
+    if isinstance(value, tuple | list):
+        return f"a {type(value).__name__} of length {len(value)}"
+    if isinstance(value, np.ndarray):
+        return f"one array of shape {value.shape}"
+    return f"a {type(value).__name__}"
+
+
+def compare_parts(names, rtol=1e-6, atol=1e-8):
+    """A ``compare(got, expected)`` for a function returning a tuple: checks the count, then each
+    part with :func:`compare_numbers`, and names the part that is wrong."""
+
+    def compare(got, expected):
+        if not isinstance(got, tuple | list) or len(got) != len(names):
+            return (f"expected a tuple of {len(names)} values ({', '.join(names)}); "
+                    f"got {_describe_short(got)}")
+        for index, (name, g, e) in enumerate(zip(names, got, expected, strict=True)):
+            message = compare_numbers(g, e, rtol, atol)
+            if message:
+                return f"the {_ORDINALS[index]} value ({name}): {message}"
+        return None
+
+    return compare
+
+
+def _output_layer(z, y, activation, loss):
+    """ŷ and the engine's δ^(L) = dL/dz^(L) for outputs with pre-activations ``z`` (m, n): a
+    one-layer network with W = I and b = 0 fed with z gives z^(1) = z exactly."""
+    n = z.shape[1]
+    net = Network.from_weights([np.eye(n)], [np.zeros(n)], [activation])
+    y_hat, cache = forward(net, z)
+    return y_hat, backward(net, cache, y, loss=loss).delta[1]
+
+
+def _example3_batch():
+    """Example 3 as a batch of one: (net, X (1, 2), Y (1, 1))."""
+    net, x, y = example3()
+    return net, x.reshape(1, -1), np.array([[y]])
+
+
+def _random_sigmoid_net(sizes, rng, scale=1.0):
+    """A sigmoid-sigmoid network with normal weights and biases (``scale`` times N(0, 1))."""
+    W = [scale * rng.normal(size=(n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:],
+                                                                         strict=True)]
+    b = [scale * rng.normal(size=n_out) for n_out in sizes[1:]]
+    return Network.from_weights(W, b, ["sigmoid"] * (len(sizes) - 1))
+
+
+# --- Task: output delta, sigmoid + binary cross-entropy ------------------------------------------
+
+def check_output_delta_bce(output_delta_bce):
+    """δ^(L) = (ŷ - y) / N for a sigmoid output with the mean binary cross-entropy (lecture:
+    Example 3, "the gradient at the output layer is simply ŷ - y", for N = 1). ``y_hat`` and ``y``
+    (m, n_L), N = m·n_L; returns (m, n_L)."""
+    rng = np.random.default_rng(50)
+    cases = []
+    net, X, Y = _example3_batch()
+    z3 = forward(net, X)[1].z[2]
+    for description, z, y in [
+        ("Example 3: ŷ of shape (1, 1), y = [[1]]", z3, Y),
+        ("a batch: ŷ of shape (4, 1), y = [[1], [0], [0], [1]]", rng.normal(size=(4, 1)),
+         np.array([[1.0], [0.0], [0.0], [1.0]])),
+        ("multi-label: ŷ of shape (3, 2) (N = 6 terms)", rng.normal(size=(3, 2)),
+         rng.integers(0, 2, size=(3, 2)).astype(float)),
+        ("saturated outputs: ŷ = σ(±40) of shape (2, 2) (ŷ rounds to exactly 1)",
+         np.array([[40.0, -40.0], [-40.0, 40.0]]), np.array([[0.0, 1.0], [1.0, 1.0]])),
+    ]:
+        y_hat, delta = _output_layer(z, y, "sigmoid", "binary_cross_entropy")
+        cases.append(Case(description, (y_hat, y), delta))
+    return run_check("output_delta_bce", _strict(output_delta_bce), cases)
+
+
+# --- Task: output delta, mean squared error ------------------------------------------------------
+
+def check_output_delta_mse(output_delta_mse):
+    """δ^(L) = dL/dŷ ⊙ g'(z^(L)) with dL/dŷ = 2 (ŷ - y) / N for the mean squared error; g' = 1 for
+    a linear output, ŷ (1 - ŷ) for a sigmoid output (the chain rule; nothing cancels here).
+    ``output_delta_mse(y_hat, y, activation)``, y_hat and y (m, n_L), activation "linear" or
+    "sigmoid"; returns (m, n_L)."""
+    rng = np.random.default_rng(51)
+    net, X, Y = _example3_batch()
+    z3 = forward(net, X)[1].z[2]
+    cases = []
+    for description, z, y, activation in [
+        ("linear output, a batch: ŷ of shape (5, 1)", rng.normal(size=(5, 1)),
+         rng.normal(size=(5, 1)), "linear"),
+        ("linear output, ŷ of shape (3, 2) (N = 6 terms)", rng.normal(size=(3, 2)),
+         rng.normal(size=(3, 2)), "linear"),
+        ("sigmoid output, Example 3 with squared error: ŷ of shape (1, 1), y = [[1]]", z3, Y,
+         "sigmoid"),
+        ("sigmoid output, ŷ of shape (4, 2)", rng.normal(size=(4, 2)),
+         rng.uniform(size=(4, 2)), "sigmoid"),
+    ]:
+        y_hat, delta = _output_layer(z, y, activation, "mse")
+        cases.append(Case(f"{description}, activation = {activation!r}", (y_hat, y, activation),
+                          delta))
+    return run_check("output_delta_mse", _strict(output_delta_mse), cases)
+
+
+# --- Task: hidden delta --------------------------------------------------------------------------
+
+def _hidden_delta(delta_next, W_next, z):
+    """The engine's backward step for a sigmoid layer with pre-activations z: its vjp turns
+    dL/da = δ^(l+1) W^(l+1) into δ^(l) = dL/dz. Returns (a, δ^(l))."""
+    sigmoid = ACTIVATIONS["sigmoid"]
+    a = sigmoid.function(z)
+    return a, sigmoid.vjp(z, a, delta_next @ W_next)
+
+
+def check_hidden_delta(hidden_delta):
+    """δ^(l) = (δ^(l+1) W^(l+1)) ⊙ a^(l) ⊙ (1 - a^(l)) for a sigmoid hidden layer (lecture:
+    δ_j^(1) = δ^(2) w_1j^(2) σ'(z_j^(1)), with σ' = a (1 - a)). ``hidden_delta(delta_next,
+    W_next, a)``: delta_next (m, n_{l+1}), W_next (n_{l+1}, n_l), a (m, n_l); returns (m, n_l)."""
+    rng = np.random.default_rng(52)
+    net, X, Y = _example3_batch()
+    _, cache = forward(net, X)
+    grads = backward(net, cache, Y, loss="binary_cross_entropy")
+    cases = [Case("Example 3: δ^(2) (1, 1), W^(2) (1, 2), a^(1) (1, 2)",
+                  (grads.delta[2], net.W[2], cache.a[1]), grads.delta[1])]
+    for description, m, n_next, n in [
+        ("a batch: δ^(l+1) (4, 2), W^(l+1) (2, 3), a^(l) (4, 3)", 4, 2, 3),
+        ("one sample: δ^(l+1) (1, 3), W^(l+1) (3, 5), a^(l) (1, 5)", 1, 3, 5),
+        ("square weights: δ^(l+1) (3, 3), W^(l+1) (3, 3), a^(l) (3, 3)", 3, 3, 3),
+    ]:
+        delta_next, W_next = rng.normal(size=(m, n_next)), rng.normal(size=(n_next, n))
+        a, delta = _hidden_delta(delta_next, W_next, 2.0 * rng.normal(size=(m, n)))
+        cases.append(Case(description, (delta_next, W_next, a), delta))
+    return run_check("hidden_delta", _strict(hidden_delta), cases)
+
+
+# --- Task: weight and bias gradients of one layer ------------------------------------------------
+
+def check_layer_gradients(layer_gradients):
+    """dL/dW^(l) = δ^(l)ᵀ a^(l-1) and dL/db^(l) = Σ_samples δ^(l) (lecture: ∂L/∂w_ij = δ_i a_j,
+    ∂L/∂b_i = δ_i, summed over the batch; δ already carries the 1/N of the mean).
+    ``layer_gradients(delta, a_prev)``: delta (m, n_l), a_prev (m, n_{l-1}); returns
+    (dW (n_l, n_{l-1}), db (n_l,))."""
+    rng = np.random.default_rng(53)
+    compare = compare_parts(["dW", "db"])
+    cases = []
+    net, X, Y = _example3_batch()
+    _, cache = forward(net, X)
+    grads = backward(net, cache, Y, loss="binary_cross_entropy")
+    cases.append(Case("Example 3, layer 2: δ^(2) (1, 1), a^(1) (1, 2)",
+                      (grads.delta[2], cache.a[1]), (grads.W[2], grads.b[2]), compare=compare))
+    cases.append(Case("Example 3, layer 1: δ^(1) (1, 2), x (1, 2)",
+                      (grads.delta[1], cache.a[0]), (grads.W[1], grads.b[1]), compare=compare))
+    net = _random_sigmoid_net([3, 4, 2], rng)
+    X = rng.normal(size=(5, 3))
+    Y = rng.integers(0, 2, size=(5, 2)).astype(float)
+    _, cache = forward(net, X)
+    grads = backward(net, cache, Y, loss="binary_cross_entropy")
+    cases.append(Case("a batch of 5, layer 2: δ^(2) (5, 2), a^(1) (5, 4)",
+                      (grads.delta[2], cache.a[1]), (grads.W[2], grads.b[2]), compare=compare))
+    cases.append(Case("a batch of 5, layer 1: δ^(1) (5, 4), x (5, 3)",
+                      (grads.delta[1], cache.a[0]), (grads.W[1], grads.b[1]), compare=compare))
+    return run_check("layer_gradients", _strict(layer_gradients), cases)
+
+
+# --- Task: the update rule -----------------------------------------------------------------------
+
+def check_gradient_step(gradient_step):
+    """w_new = w_old - η ∂L/∂w (lecture: "Step 4: Update Weights"), elementwise for an array of
+    any shape; returns a NEW array and leaves its inputs unchanged.
+    ``gradient_step(w, grad, eta)``."""
+    rng = np.random.default_rng(54)
+    net, X, Y = _example3_batch()
+    grads = backward(net, forward(net, X)[1], Y, loss="binary_cross_entropy")
+    stepped = update(net, grads, eta=0.01)
+    W, dW = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    b, db = rng.normal(size=3), rng.normal(size=3)
+    cases = [
+        Case("Example 3's W^(2) (1, 2) and its gradient, eta = 0.01", (net.W[2], grads.W[2], 0.01),
+             stepped.W[2], rtol=1e-12, atol=1e-14),
+        Case("Example 3's b^(1) (2,) and its gradient, eta = 0.01", (net.b[1], grads.b[1], 0.01),
+             stepped.b[1], rtol=1e-12, atol=1e-14),
+        Case("W (2, 3), eta = 0.5", (W, dW, 0.5), W - 0.5 * dW, rtol=1e-12),
+        Case("b (3,), eta = 2.0", (b, db, 2.0), b - 2.0 * db, rtol=1e-12),
+    ]
+    return run_check("gradient_step", _strict(gradient_step), cases)
+
+
+# --- Task: the full backward pass of a 2-layer network -------------------------------------------
+
+_BACKWARD_NAMES = ["dW1", "db1", "dW2", "db2"]
+
+
+def _backward_case(description, net, X, Y):
+    grads = backward(net, forward(net, X)[1], Y, loss="binary_cross_entropy")
+    args = (X, Y, net.W[1], net.b[1], net.W[2], net.b[2])
+    return Case(description, args, (grads.W[1], grads.b[1], grads.W[2], grads.b[2]),
+                compare=compare_parts(_BACKWARD_NAMES))
+
+
+def check_backward_pass(backward_pass):
+    """Backpropagation through a 2-layer network, sigmoid in both layers, mean binary
+    cross-entropy (lecture: Example 3, steps 1 to 3, for a batch).
+    ``backward_pass(X, y, W1, b1, W2, b2)``: X (m, n0), y (m, n2), W1 (n1, n0), b1 (n1,),
+    W2 (n2, n1), b2 (n2,); returns (dW1, db1, dW2, db2) shaped like (W1, b1, W2, b2)."""
+    rng = np.random.default_rng(55)
+    net, X, Y = _example3_batch()
+    cases = [_backward_case("Example 3: X (1, 2), y = [[1]], a 2-2-1 network", net, X, Y)]
+    for description, sizes, m in [
+        ("a 3-4-1 network, a batch of 6", [3, 4, 1], 6),
+        ("a 2-5-3 network (multi-label), a batch of 4", [2, 5, 3], 4),
+        ("a 4-3-2 network, one sample X (1, 4)", [4, 3, 2], 1),
+    ]:
+        net = _random_sigmoid_net(sizes, rng)
+        X = rng.normal(size=(m, sizes[0]))
+        Y = rng.integers(0, 2, size=(m, sizes[-1])).astype(float)
+        cases.append(_backward_case(description, net, X, Y))
+    return run_check("backward_pass", _strict(backward_pass), cases)
+
+
+# --- Task: numerical gradient --------------------------------------------------------------------
+
+def _cubic(x):
+    return float(np.sum(x**3))
+
+
+def _weighted_tanh(C):
+    def f(A):
+        return float(np.sum(np.tanh(A) * C))
+
+    return f
+
+
+def _example3_loss_of_W1():
+    """L(W^(1)) for Example 3 (binary cross-entropy), and the engine's dL/dW^(1)."""
+    net, X, Y = _example3_batch()
+
+    def f(W1):
+        probe = Network.from_weights([W1, net.W[2]], [net.b[1], net.b[2]], ["sigmoid", "sigmoid"])
+        y_hat = forward(probe, X)[0]
+        return float(np.mean(-Y * np.log(y_hat) - (1 - Y) * np.log(1 - y_hat)))
+
+    grads = backward(net, forward(net, X)[1], Y, loss="binary_cross_entropy")
+    return f, net.W[1], grads.W[1]
+
+
+def check_numerical_gradient(numerical_gradient):
+    """Central differences, ∂f/∂x_i ≈ (f(x + h e_i) - f(x - h e_i)) / 2h for every entry of x
+    (lesson 5, "Gradient check"). ``numerical_gradient(f, x, h=1e-5)``: f maps an array shaped
+    like x to a number; returns an array shaped like x; x is left unchanged. Compared with exact
+    derivatives (a forward difference is not accurate enough)."""
+    rng = np.random.default_rng(56)
+    x = np.array([1.0, -2.0, 0.5, 3.0])
+    A, C = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    f_loss, W1, dW1 = _example3_loss_of_W1()
+    cases = [
+        Case("f(x) = Σ x³ at x = [1, -2, 0.5, 3]", (_cubic, x), 3 * x**2),
+        Case("f(A) = Σ tanh(A) ⊙ C, A of shape (3, 4)", (_weighted_tanh(C), A),
+             C * (1 - np.tanh(A) ** 2)),
+        Case("f(W1) = Example 3's loss as a function of W^(1) (2, 2)", (f_loss, W1), dW1),
+        Case("f(x) = Σ x³ at x = [2.5] (one entry)", (_cubic, np.array([2.5])),
+             np.array([3 * 2.5**2])),
+    ]
+    for case in cases:
+        case.kwargs, case.rtol, case.atol = {"h": 1e-5}, 1e-6, 1e-9
+    return run_check("numerical_gradient", _strict(numerical_gradient), cases)
+
+
+# --- Task: Example 3's updated w_11^(2) ----------------------------------------------------------
+
+LECTURE_GRADIENT_W11 = -0.131  # the slides' rounded ∂L/∂w_11^(2), only to recognise its use
+
+
+def _example3_w11(eta):
+    net, x, y = example3()
+    grads = backward(net, forward(net, x)[1], y, loss="binary_cross_entropy")
+    return float(update(net, grads, eta=eta).W[2][0, 0])
+
+
+def _compare_w11(eta):
+    def compare(got, expected):
+        message = compare_numbers(got, expected, rtol=1e-9, atol=1e-12)
+        if message and not isinstance(got, str):
+            lecture = 0.6 - eta * LECTURE_GRADIENT_W11
+            try:
+                if abs(float(np.asarray(got, dtype=float).reshape(-1)[0]) - lecture) < 1e-12:
+                    return ("that is the lecture's value, computed from its rounded gradient "
+                            "-0.131 (itself from rounded inputs); compute the gradient from the "
+                            "network's numbers instead")
+            except (TypeError, ValueError, IndexError):
+                pass
+        return message
+
+    return compare
+
+
+def check_example3_w11(example3_w11):
+    """w_11^(2) after one gradient-descent step on Example 3 (2-2-1 sigmoid network, x = (0.5,
+    0.1), y = 1, binary cross-entropy): w_11^(2) - η ∂L/∂w_11^(2). ``example3_w11(eta)`` returns
+    a number; checked for several η (the lecture uses η = 0.01)."""
+    cases = [Case(f"eta = {eta}", (eta,), _example3_w11(eta), compare=_compare_w11(eta))
+             for eta in (0.01, 0.1, 1.0)]
+    report = run_check("example3_w11", _strict(example3_w11), cases)
+    if report.passed:
+        report.note = (f"right: w_11^(2) = {_example3_w11(0.01):.6f} at η = 0.01. The lecture "
+                       "prints 0.60131: its gradient -0.131 carries the slips of its forward "
+                       "pass (lesson 5, section 8)")
+    return report

@@ -1,0 +1,287 @@
+"""Lesson 5's checks (backpropagation by hand): the reference solutions from the solution notebook
+pass, the untouched exercise stubs are "not attempted", and the classic mistakes fail with a
+message that names the failing case and part without giving the answer away."""
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from mlpcourse import checkers
+from mlpcourse.assignments import strip_solution
+from mlpcourse.checkers import lesson05
+
+SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "05_backprop.ipynb"
+TASKS = ["output_delta_bce", "output_delta_mse", "hidden_delta", "layer_gradients",
+         "gradient_step", "backward_pass", "numerical_gradient", "example3_w11"]
+
+
+def _solution_cells():
+    nb = nbformat.read(str(SOLUTION), as_version=4)
+    return [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+
+
+@pytest.fixture(scope="module")
+def ref():
+    """The reference functions, defined by running the solution cells of the notebook."""
+    namespace = {"np": np}
+    for source in _solution_cells():
+        exec(source, namespace)  # noqa: S102 (our own solution notebook)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def stubs():
+    """The functions as the generated exercise defines them (bodies raise NotImplementedError)."""
+    namespace = {"np": np}
+    for source in _solution_cells():
+        exec(strip_solution(source), namespace)  # noqa: S102
+    return namespace
+
+
+def check(task, fn):
+    return getattr(lesson05, f"check_{task}")(fn)
+
+
+def failures(report):
+    return [r for r in report.results if not r.passed]
+
+
+def assert_fails(report, *fragments, case=None):
+    """The report failed; the first failure's message (and case, if given) contains fragments."""
+    assert report.attempted and not report.passed
+    first = failures(report)[0]
+    for fragment in fragments:
+        assert fragment in first.message, first.message
+    if case is not None:
+        assert case in first.description, first.description
+    return first
+
+
+# --- reference, stubs, wiring --------------------------------------------------------------------
+
+@pytest.mark.parametrize("task", TASKS)
+def test_reference_solution_passes(ref, task):
+    report = check(task, ref[task])
+    assert report.passed, str(report)
+    assert 3 <= len(report.results) <= 6
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_untouched_stub_is_not_attempted(stubs, task):
+    report = check(task, stubs[task])
+    assert not report.attempted and report.fraction == 0.0
+    assert "NotImplementedError" in report.summary()
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_missing_function_is_not_attempted_and_returning_none_fails(task):
+    assert not check(task, None).attempted
+    report = check(task, lambda *args, **kwargs: None)
+    assert_fails(report, "None")
+
+
+def test_checks_are_exported_and_named_uniquely_across_lessons():
+    assert sorted(f"check_{t}" for t in TASKS) == sorted(lesson05.__all__)
+    assert all(getattr(checkers, name) is getattr(lesson05, name) for name in lesson05.__all__)
+    for info in pkgutil.iter_modules(checkers.__path__):
+        if info.name.startswith("lesson") and info.name != "lesson05":
+            other = importlib.import_module(f"mlpcourse.checkers.{info.name}")
+            assert not set(other.__all__) & set(lesson05.__all__), info.name
+
+
+def test_solution_notebook_checks_every_task_once_with_its_points():
+    nb = nbformat.read(str(SOLUTION), as_version=4)
+    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert [c.metadata["nbgrader"]["grade_id"] for c in graded] == TASKS
+    assert [c.source for c in graded] == [f"check_{t}({t})" for t in TASKS]
+    assert sum(c.metadata["nbgrader"]["points"] for c in graded) == 20
+
+
+# --- Task 1: output delta, sigmoid + BCE ---------------------------------------------------------
+
+def test_output_delta_bce_mistakes():
+    assert_fails(check("output_delta_bce", lambda y_hat, y: y_hat - y),
+                 "values are wrong", case="a batch")  # the lecture's one-sample δ, no 1/N
+    assert_fails(check("output_delta_bce", lambda y_hat, y: (y - y_hat) / y_hat.size),
+                 "values are wrong", case="Example 3")
+    assert_fails(check("output_delta_bce", lambda y_hat, y: (y_hat - y) / y_hat.shape[0]),
+                 "values are wrong", case="multi-label")  # mean over samples only
+
+    def chain_rule(y_hat, y):  # dL/dŷ · σ'(z): divides by 0 where ŷ rounds to 1
+        return (y_hat - y) / (y_hat * (1 - y_hat)) / y_hat.size * y_hat * (1 - y_hat)
+
+    first = assert_fails(check("output_delta_bce", chain_rule), "FloatingPointError",
+                         case="saturated")
+    assert "divide" in first.message
+
+
+def test_output_delta_bce_message_does_not_reveal_the_answer():
+    report = check("output_delta_bce", lambda y_hat, y: y_hat - y)
+    assert "0.2352" not in str(report) and "-0.2352" not in str(report)
+
+
+# --- Task 2: output delta, MSE -------------------------------------------------------------------
+
+def test_output_delta_mse_mistakes():
+    def no_two(y_hat, y, activation):
+        d = (y_hat - y) / y_hat.size
+        return d * y_hat * (1 - y_hat) if activation == "sigmoid" else d
+
+    def no_derivative(y_hat, y, activation):  # forgets g' of the sigmoid output
+        return 2 * (y_hat - y) / y_hat.size
+
+    def summed(y_hat, y, activation):  # the sum of squares, not the mean
+        d = 2 * (y_hat - y)
+        return d * y_hat * (1 - y_hat) if activation == "sigmoid" else d
+
+    assert_fails(check("output_delta_mse", no_two), "values are wrong", case="linear output")
+    report = check("output_delta_mse", no_derivative)
+    assert_fails(report, "values are wrong", case="sigmoid output")
+    assert all(r.passed for r in report.results if "'linear'" in r.description)
+    assert_fails(check("output_delta_mse", summed), "not close", case="linear output, a batch")
+
+
+# --- Task 3: hidden delta ------------------------------------------------------------------------
+
+def test_hidden_delta_mistakes():
+    assert_fails(check("hidden_delta", lambda d, W, a: d @ W), "values are wrong")
+
+    def sigmoid_of_a(d, W, a):  # σ'(a) instead of σ'(z) = a (1 - a)
+        s = 1 / (1 + np.exp(-a))
+        return (d @ W) * s * (1 - s)
+
+    assert_fails(check("hidden_delta", sigmoid_of_a), "values are wrong")
+    transposed = check("hidden_delta", lambda d, W, a: (d @ W.T) * a * (1 - a))
+    assert not transposed.passed
+    assert any("ValueError" in r.message for r in failures(transposed))
+    assert not transposed.results[-1].passed  # square weights: no error, wrong values
+
+    def in_place(d, W, a):
+        a *= 1 - a
+        return (d @ W) * a
+
+    assert_fails(check("hidden_delta", in_place), "modified its input")
+
+
+# --- Task 4: layer gradients ---------------------------------------------------------------------
+
+def test_layer_gradients_mistakes():
+    first = assert_fails(check("layer_gradients", lambda d, a: (a.T @ d, d.sum(axis=0))),
+                         "the first value (dW)", "shape (1, 2)", case="Example 3, layer 2")
+    assert "got shape (2, 1)" in first.message
+    assert_fails(check("layer_gradients", lambda d, a: (d.T @ a, d.mean(axis=0))),
+                 "the second value (db)", case="a batch of 5")
+    assert_fails(check("layer_gradients", lambda d, a: (d.T @ a, d.sum(axis=0, keepdims=True))),
+                 "the second value (db)", "shape (1, 1)")
+    assert_fails(check("layer_gradients", lambda d, a: (d.T @ a / len(d), d.sum(axis=0))),
+                 "the first value (dW)", case="a batch of 5")  # divides by m a second time
+    assert_fails(check("layer_gradients", lambda d, a: d.T @ a), "expected a tuple of 2 values")
+
+
+# --- Task 5: the update rule ---------------------------------------------------------------------
+
+def test_gradient_step_mistakes():
+    assert_fails(check("gradient_step", lambda w, g, eta: w + eta * g), "values are wrong")
+    assert_fails(check("gradient_step", lambda w, g, eta: w - g), "values are wrong")
+
+    def in_place(w, g, eta):
+        w -= eta * g
+        return w
+
+    report = check("gradient_step", in_place)
+    assert report.n_passed == 0
+    assert all("modified its input" in r.message for r in report.results)
+
+
+def test_gradient_step_fails_a_tiny_step_against_the_tight_tolerance():
+    # eta = 0.01 changes W^(2) in the third decimal: a step with eta rounded away must not pass
+    report = check("gradient_step", lambda w, g, eta: w - round(eta, 1) * g)
+    assert_fails(report, "values are wrong", case="Example 3")
+
+
+# --- Task 6: the backward pass -------------------------------------------------------------------
+
+def _backward(X, y, W1, b1, W2, b2, *, mean=True, sign=1.0, derivative=True, transpose=False):
+    a1 = 1 / (1 + np.exp(-(X @ W1.T + b1)))
+    y_hat = 1 / (1 + np.exp(-(a1 @ W2.T + b2)))
+    delta2 = sign * (y_hat - y) / (y_hat.size if mean else 1)
+    delta1 = (delta2 @ W2) * (a1 * (1 - a1) if derivative else 1)
+    dW2 = a1.T @ delta2 if transpose else delta2.T @ a1
+    return delta1.T @ X, delta1.sum(axis=0), dW2, delta2.sum(axis=0)
+
+
+def test_backward_pass_names_the_wrong_part(ref):
+    def run(**options):
+        return check("backward_pass", lambda *args: _backward(*args, **options))
+
+    assert run().passed
+    summed = run(mean=False)  # the sum of the losses: right for one sample, wrong for a batch
+    assert summed.results[0].passed
+    assert_fails(summed, "the first value (dW1)", "values are wrong", case="a batch of 6")
+    assert_fails(run(sign=-1.0), "values are wrong", case="Example 3")
+    no_derivative = assert_fails(run(derivative=False), "the first value (dW1)")
+    assert "dW2" not in no_derivative.message  # layer 2 is right; the message says which is not
+    assert_fails(run(transpose=True), "the third value (dW2)", "expected an array of shape (1, 2)")
+
+    def three_parts(*args):
+        return ref["backward_pass"](*args)[:3]
+
+    assert_fails(check("backward_pass", three_parts), "expected a tuple of 4 values",
+                 "dW1, db1, dW2, db2")
+
+
+# --- Task 7: numerical gradient ------------------------------------------------------------------
+
+def _numerical(f, x, h=1e-5, *, forward=False, denominator=2.0, copy=True, flat=False):
+    x = np.array(x, dtype=float) if copy else x
+    grad = np.zeros_like(x)
+    f0 = f(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f0 if forward else f(x)
+        if copy:
+            x[i] = old
+        grad[i] = (plus - minus) / ((1.0 if forward else denominator) * h)
+    return grad.reshape(-1) if flat else grad
+
+
+def test_numerical_gradient_mistakes():
+    def run(**options):
+        return check("numerical_gradient", lambda f, x, h=1e-5: _numerical(f, x, h, **options))
+
+    assert run().passed
+    assert_fails(run(forward=True), "close, but not within tolerance")
+    assert_fails(run(denominator=1.0), "not close")
+    assert_fails(run(copy=False), "modified its input")
+    assert_fails(run(flat=True), "expected an array of shape (3, 4)", "got shape (12,)",
+                 case="A of shape (3, 4)")
+
+
+def test_numerical_gradient_is_called_with_h():
+    report = check("numerical_gradient", lambda f, x: _numerical(f, x))
+    assert_fails(report, "TypeError", "'h'")
+
+
+# --- Task 8: Example 3's updated weight ----------------------------------------------------------
+
+def test_example3_w11_recognises_the_lectures_number_and_other_mistakes():
+    lecture = check("example3_w11", lambda eta: 0.6 - eta * -0.131)
+    first = assert_fails(lecture, "the lecture's value", case="eta = 0.01")
+    assert "0.60131" not in first.message and "0.6013" not in str(lecture)
+    assert_fails(check("example3_w11", lambda eta: 0.6 + eta * -0.1316663), "values are wrong")
+    assert_fails(check("example3_w11", lambda eta: np.array([[0.6013, 0.9014]])),
+                 "expected a single number")
+
+
+def test_example3_w11_note_tells_the_correct_value_only_after_passing(ref):
+    report = check("example3_w11", ref["example3_w11"])
+    assert report.passed and "0.601317" in report.note and "0.60131:" in report.note
+    wrong = check("example3_w11", lambda eta: 0.5)
+    assert wrong.note == "" and "0.6013" not in str(wrong)
