@@ -16,5 +16,7 @@ for _info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
     if _info.name.startswith("lesson"):
         _module = importlib.import_module(f".{_info.name}", __name__)
         for _name in _module.__all__:
+            if _name in globals() and globals()[_name] is not getattr(_module, _name):
+                raise ImportError(f"{_name} is defined by two lesson checkers ({_info.name})")
             globals()[_name] = getattr(_module, _name)
             __all__.append(_name)
