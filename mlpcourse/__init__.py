@@ -25,6 +25,18 @@ from .train import History, fit, minibatches
 
 __version__ = "0.1.0"
 
+# Larger modules load on first use (mc.practice, mc.trace, mc.graph), so `import mlpcourse` stays
+# within a few milliseconds of `import numpy`.
+_LAZY = ("graph", "practice", "trace")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'mlpcourse' has no attribute {name!r}")
+
 __all__ = [
     "ACTIVATIONS",
     "INIT_METHODS",

@@ -484,7 +484,7 @@ def backprop_trace(net: Network, x, y, loss="binary_cross_entropy", eta=0.01,
 def _line(step: Step, digits: int) -> tuple[str, str]:
     relation, number = _format_value(step, digits)
     sign = "\\leftarrow" if step.stage == "update" else "="
-    parts = [step.expression]
+    parts = [] if step.expression == number else [step.expression]  # "g' = 1", not "1 = 1"
     substituted = step.substitute(digits)
     if substituted and substituted != number:
         parts.append(substituted)

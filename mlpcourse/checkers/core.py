@@ -13,6 +13,7 @@ The report is shown as text in the notebook and carries a JSON twin (MIME type
 from __future__ import annotations
 
 import copy
+import dataclasses
 import signal
 import threading
 from collections.abc import Callable
@@ -190,6 +191,9 @@ def _same(a, b) -> bool:
             return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
         if isinstance(a, dict):
             return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        if dataclasses.is_dataclass(a) and not isinstance(a, type):  # a Network, Gradients...
+            return type(a) is type(b) and all(_same(getattr(a, f.name), getattr(b, f.name))
+                                              for f in dataclasses.fields(a))
         return bool(a == b) or a is b
     except Exception:  # noqa: BLE001 (an odd object: treat as changed only if identity differs)
         return a is b

@@ -1,17 +1,108 @@
-"""Checks for lesson 3 (activation functions): the student writes g(z) and g'(z)."""
+"""Checks for lesson 3 (activation functions): the student writes g(z), g'(z), the step with a
+threshold, the collapse of two linear layers, and answers the lecture's quiz question Q2.
+
+Every check runs the student's function with numpy's RuntimeWarnings turned into failures: a
+formula that overflows (``np.exp(1000)``) fails the case even when the rounded result happens to
+be right, as the house style asks ("no RuntimeWarning for any finite input").
+"""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
 from .. import activations
-from .core import Case, run_check
+from ..network import Network, forward
+from .core import Case, CheckReport, compare_numbers, run_check
 
-__all__ = ["check_relu", "check_sigmoid", "check_sigmoid_prime", "check_tanh_prime"]
+__all__ = [
+    "check_answer_q2",
+    "check_collapse_linear",
+    "check_relu",
+    "check_relu_prime",
+    "check_sigmoid",
+    "check_sigmoid_prime",
+    "check_step",
+    "check_tanh",
+    "check_tanh_prime",
+]
 
 _Z = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])
 _Z2 = np.array([[-1.0, 2.0, 0.25], [4.0, -4.0, 0.0]])
 _EXTREME = np.array([-1000.0, -40.0, 40.0, 1000.0])
+_ORDINALS = ("first", "second", "third", "fourth")
+
+
+class _Warned:
+    """What a call returns when numpy warned inside it (the warning's text is kept)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+def _no_runtime_warnings(fn):
+    """``fn`` with numpy's RuntimeWarnings (overflow, invalid value, division by zero) caught and
+    returned as a :class:`_Warned` marker; None and non-callables pass through unchanged."""
+    if fn is None or not callable(fn):
+        return fn
+
+    def strict(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            try:
+                return fn(*args, **kwargs)
+            except RuntimeWarning as warning:
+                return _Warned(str(warning))
+
+    return strict
+
+
+def _strict_compare(compare):
+    """A case's comparison that first fails results computed with a numpy warning."""
+
+    def check(got, expected):
+        if isinstance(got, _Warned):
+            return (f"numpy warned '{got.message}' while computing it: the formula overflows or "
+                    "divides by zero for this input; use a numerically stable form (see the hint)")
+        return compare(got, expected)
+
+    return check
+
+
+def run_strict(task: str, fn, cases) -> CheckReport:
+    """:func:`run_check` with RuntimeWarnings counted as failures (used by lessons 3 and 4)."""
+    for case in cases:
+        case.compare = _strict_compare(
+            case.compare or (lambda g, e, c=case: compare_numbers(g, e, c.rtol, c.atol)))
+    return run_check(task, _no_runtime_warnings(fn), cases)
+
+
+def compare_parts(names):
+    """A ``compare(got, expected)`` for functions returning a tuple of arrays: checks the count,
+    then each part with :func:`compare_numbers`, and names the part that is wrong."""
+
+    def compare(got, expected):
+        if not isinstance(got, tuple | list) or len(got) != len(names):
+            return (f"expected a tuple of {len(names)} values ({', '.join(names)}); "
+                    f"got {_describe_short(got)}")
+        for index, (name, g, e) in enumerate(zip(names, got, expected, strict=True)):
+            message = compare_numbers(g, e)
+            if message:
+                return f"the {_ORDINALS[index]} value ({name}): {message}"
+        return None
+
+    return compare
+
+
+def _describe_short(value) -> str:
+    if value is None:
+        return "None (did you forget `return`?)"
+    if isinstance(value, tuple | list):
+        return f"a {type(value).__name__} of length {len(value)}"
+    if isinstance(value, np.ndarray):
+        return f"one array of shape {value.shape}"
+    return f"a {type(value).__name__}"
 
 
 def _cases(reference, extreme=True):
@@ -19,26 +110,140 @@ def _cases(reference, extreme=True):
              Case("z = [-3, -0.5, 0, 0.5, 3]", (_Z,), reference(_Z)),
              Case("z of shape (2, 3)", (_Z2,), reference(_Z2))]
     if extreme:
-        cases.append(Case("z = [-1000, -40, 40, 1000] (no overflow)", (_EXTREME,),
+        cases.append(Case("z = [-1000, -40, 40, 1000] (no overflow, no warning)", (_EXTREME,),
                           reference(_EXTREME)))
     return cases
 
 
 def check_sigmoid(sigmoid):
-    """σ(z) = 1 / (1 + e^{-z}) elementwise, for numbers and arrays of any shape."""
-    return run_check("sigmoid", sigmoid, _cases(activations.sigmoid))
+    """σ(z) = 1 / (1 + e^{-z}) elementwise, for numbers and arrays of any shape (lecture: "The
+    Logistic Function"); stable at z = ±1000 (no NaN, no overflow warning)."""
+    return run_strict("sigmoid", sigmoid, _cases(activations.sigmoid))
 
 
 def check_sigmoid_prime(sigmoid_prime):
-    """σ'(z) = σ(z)(1 - σ(z)) (the lecture's y' = y(1 - y))."""
-    return run_check("sigmoid_prime", sigmoid_prime, _cases(activations.sigmoid_prime))
+    """σ'(z) = σ(z)(1 - σ(z)) (the lecture's y' = y(1 - y)), stable at z = ±1000."""
+    return run_strict("sigmoid_prime", sigmoid_prime, _cases(activations.sigmoid_prime))
+
+
+def check_tanh(tanh):
+    """tanh(z) = (e^z - e^{-z}) / (e^z + e^{-z}) (lecture: "Hyperbolic Tangent"), stable at
+    z = ±1000 where the formula as written gives inf / inf."""
+    return run_strict("tanh", tanh, _cases(activations.tanh))
 
 
 def check_tanh_prime(tanh_prime):
-    """tanh'(z) = 1 - tanh(z)^2."""
-    return run_check("tanh_prime", tanh_prime, _cases(activations.tanh_prime))
+    """tanh'(z) = 1 - tanh(z)^2 (the lecture's identity)."""
+    return run_strict("tanh_prime", tanh_prime, _cases(activations.tanh_prime))
 
 
 def check_relu(relu):
-    """max(0, z) elementwise."""
-    return run_check("relu", relu, _cases(activations.relu, extreme=False))
+    """max(0, z) elementwise (lecture: 0 if z <= 0, z if z > 0); the input is left unchanged."""
+    cases = _cases(activations.relu, extreme=False)
+    cases.append(Case("z = [-1000, -1e-9, 1e-9, 1000]", (np.array([-1e3, -1e-9, 1e-9, 1e3]),),
+                      activations.relu(np.array([-1e3, -1e-9, 1e-9, 1e3])), atol=0.0))
+    return run_strict("relu", relu, cases)
+
+
+def check_relu_prime(relu_prime):
+    """ReLU'(z) = 1 for z > 0 and 0 for z <= 0 (the lecture's case split puts z = 0 with the
+    zero branch)."""
+    cases = _cases(activations.relu_prime, extreme=False)
+    tiny = np.array([-1e-9, 1e-9, 1e3])
+    cases.append(Case("z = [-1e-9, 1e-9, 1000]", (tiny,), activations.relu_prime(tiny)))
+    return run_strict("relu_prime", relu_prime, cases)
+
+
+def check_step(step):
+    """The perceptron's step g(z) = 1 if z > θ else 0 (lecture: "The Perceptron"), with the
+    threshold θ as the keyword argument ``theta`` (default 0)."""
+    z = np.array([-1.0, 0.0, 0.25, 0.5, 0.75, 2.0])
+    cases = [
+        Case("z = [-1, 0, 0.25, 0.5, 0.75, 2], theta left at its default 0", (z,),
+             activations.step(z)),
+        Case("the same z, theta = 0.5 (z = θ itself must give 0)", (z,),
+             activations.step(z, theta=0.5), kwargs={"theta": 0.5}),
+        Case("z of shape (2, 3), theta = -0.5", (_Z2,), activations.step(_Z2, theta=-0.5),
+             kwargs={"theta": -0.5}),
+        Case("z = 3 (a number), theta = 3", (3.0,), activations.step(3.0, theta=3.0),
+             kwargs={"theta": 3.0}),
+    ]
+    return run_strict("step", step, cases)
+
+
+def _collapsed(W1, b1, W2, b2):
+    """The single linear layer equal to two linear layers, read off the engine's forward pass:
+    b = f(0) and column j of W = f(e_j) - b."""
+    net = Network.from_weights(W=[W1, W2], b=[b1, b2], activations=["linear", "linear"])
+    n0 = W1.shape[1]
+    b = forward(net, np.zeros(n0))[0]
+    W = (forward(net, np.eye(n0))[0] - b).T
+    return W, b
+
+
+def _collapse_case(description, sizes, rng):
+    n0, n1, n2 = sizes
+    W1, b1 = rng.normal(size=(n1, n0)), rng.normal(size=n1)
+    W2, b2 = rng.normal(size=(n2, n1)), rng.normal(size=n2)
+    return Case(description, (W1, b1, W2, b2), _collapsed(W1, b1, W2, b2),
+                compare=compare_parts(["W", "b"]))
+
+
+def check_collapse_linear(collapse_linear):
+    """Two linear layers a2 = W2 (W1 x + b1) + b2 are one: W = W2 W1, b = W2 b1 + b2 (lesson 3,
+    "Why a non-linearity is needed"). W1 (n1, n0), W2 (n2, n1); returns (W (n2, n0), b (n2,))."""
+    rng = np.random.default_rng(3)
+    cases = [
+        _collapse_case("W1 (3, 2), W2 (1, 3): the lesson's 2-3-1 shapes", (2, 3, 1), rng),
+        _collapse_case("W1 (3, 4), W2 (2, 3): no two sizes equal", (4, 3, 2), rng),
+        _collapse_case("W1 (5, 2), W2 (3, 5)", (2, 5, 3), rng),
+        _collapse_case("W1 (3, 3), W2 (3, 3): square", (3, 3, 3), rng),
+    ]
+    return run_strict("collapse_linear", collapse_linear, cases)
+
+
+Q2_OPTIONS = {
+    "a": "To make training faster by normalising the inputs of every layer.",
+    "b": "To introduce non-linearity, so that stacked layers can represent functions that no "
+         "single linear map can.",
+    "c": "To reduce the number of weights the network needs.",
+    "d": "To turn the outputs of every layer into probabilities that sum to 1.",
+}
+Q2_WHY_NOT = {
+    "a": "rescaling inputs is the job of input standardisation (and of a careful weight "
+         "initialisation); an activation such as the sigmoid can even slow training down when "
+         "it saturates",
+    "c": "an activation function has no weights of its own and leaves the number of weights "
+         "unchanged: that is fixed by the layer sizes",
+    "d": "only softmax does that, and only in the output layer of a multi-class classifier; "
+         "ReLU, tanh or sigmoid hidden units are not probabilities that sum to 1",
+}
+
+
+def _compare_choice(options, why_not, verdict="is not the primary purpose"):
+    """A ``compare`` for a one-letter answer: says why a wrong option is wrong (never which one
+    is right)."""
+    def compare(got, expected):
+        if got is None:
+            return "returned None (did you forget `return`?)"
+        if not isinstance(got, str) or got.strip().lower() not in options:
+            shown = repr(got) if len(repr(got)) <= 40 else repr(got)[:37] + "..."
+            return (f"expected one of the letters {', '.join(repr(k) for k in options)}; "
+                    f"got {shown} ({type(got).__name__})")
+        answer = got.strip().lower()
+        if answer == expected:
+            return None
+        return f"'{answer}' {verdict}: {why_not[answer]}"
+
+    return compare
+
+
+def check_answer_q2(answer_q2):
+    """The lecture's quiz Q2: "What is the primary purpose of the activation function in a neural
+    network?" ``answer_q2()`` returns one letter of :data:`Q2_OPTIONS`."""
+    case = Case("answer_q2()", (), "b", compare=_compare_choice(Q2_OPTIONS, Q2_WHY_NOT))
+    report = run_strict("answer_q2", answer_q2, [case])
+    if report.passed:
+        report.note = ("right: without a non-linear g, W2 (W1 x + b1) + b2 is again one linear "
+                       "map (what collapse_linear computes), and no straight line separates XOR")
+    return report

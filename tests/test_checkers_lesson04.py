@@ -1,0 +1,324 @@
+"""Lesson 4's checks: the reference solutions (taken from solutions/04_output_layers.ipynb) pass,
+an untouched exercise stub is "not attempted", and the classic mistakes fail with a useful
+message."""
+
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import mlpcourse as mc
+from mlpcourse.checkers import lesson04
+from mlpcourse.checkers.lesson04 import (
+    check_binary_cross_entropy,
+    check_cross_entropy,
+    check_mse,
+    check_one_hot,
+    check_output_layers,
+    check_softmax,
+    check_softmax_ce_gradient,
+)
+
+SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "04_output_layers.ipynb"
+
+
+def solution_functions(path):
+    """Run the solution cells of a solution notebook; return the names they define."""
+    namespace = {"np": np}
+    for cell in nbformat.read(str(path), as_version=4).cells:
+        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
+            exec(cell.source, namespace)  # noqa: S102 (our own notebook)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return solution_functions(SOLUTION)
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError()
+
+
+def first_failure(report):
+    assert report.attempted and not report.passed, str(report)
+    return next(r.message for r in report.results if not r.passed)
+
+
+def passes(report):
+    return [r.passed for r in report.results]
+
+
+CHECKS = {
+    "softmax": check_softmax, "one_hot": check_one_hot, "mse": check_mse,
+    "binary_cross_entropy": check_binary_cross_entropy, "cross_entropy": check_cross_entropy,
+    "output_layers": check_output_layers, "softmax_ce_gradient": check_softmax_ce_gradient,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_the_reference_solution_passes(ref, name):
+    report = CHECKS[name](ref[name])
+    assert report.passed, str(report)
+    assert 3 <= len(report.results) <= 6
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_an_untouched_stub_is_not_attempted(name):
+    report = CHECKS[name](stub)
+    assert not report.attempted and report.to_json()["fraction"] == 0.0
+    assert "NotImplementedError" in report.summary()
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_returning_none_fails_and_says_so(name):
+    assert "forget `return`" in first_failure(CHECKS[name](lambda *args, **kwargs: None))
+
+
+# --- softmax and one-hot --------------------------------------------------------------------
+
+def test_softmax_without_max_shift_overflows_and_fails():
+    def naive(z):
+        e = np.exp(np.asarray(z, dtype=float))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    report = check_softmax(naive)
+    assert passes(report) == [True, True, False, False, True]
+    assert "numpy warned 'overflow encountered in exp'" in report.results[2].message
+
+
+def test_softmax_with_one_maximum_for_the_whole_batch_fails():
+    def global_shift(z):
+        e = np.exp(np.asarray(z, dtype=float) - np.max(z))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    report = check_softmax(global_shift)
+    assert not report.passed and "very different size" in \
+        [r for r in report.results if not r.passed][-1].description
+
+
+def test_softmax_along_the_wrong_axis_fails():
+    def axis0(z):
+        z = np.asarray(z, dtype=float)
+        e = np.exp(z - z.max(axis=0, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
+
+    report = check_softmax(axis0)
+    assert report.results[1].description.startswith("z of shape (3, 4)")
+    assert not report.results[1].passed
+
+    def whole_array(z):
+        z = np.asarray(z, dtype=float)
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum()
+
+    assert "values are wrong" in first_failure(check_softmax(whole_array))
+
+    def no_keepdims(z):
+        z = np.asarray(z, dtype=float)
+        e = np.exp(z - z.max(axis=-1))
+        return e / e.sum(axis=-1)
+
+    assert "raised ValueError" in first_failure(check_softmax(no_keepdims))
+
+
+def test_softmax_unnormalised_fails():
+    assert "values are wrong" in first_failure(check_softmax(lambda z: np.exp(z - np.max(z))))
+
+
+def test_one_hot_classic_mistakes():
+    def from_labels(y, k):
+        return np.eye(np.max(y) + 1)[y]  # ignores k
+
+    message = first_failure(check_one_hot(from_labels))
+    assert "expected an array of shape (4, 5); got shape (4, 3)" in message
+    transposed = check_one_hot(lambda y, k: np.eye(k)[y].T)
+    assert "expected an array of shape (4, 5); got shape (5, 4)" in transposed.results[1].message
+    off_by_one = check_one_hot(lambda y, k: np.eye(k)[np.asarray(y) - 1])
+    assert "values are wrong" in first_failure(off_by_one)
+    assert check_one_hot(lambda y, k: np.eye(k)[y]).passed  # a neat alternative
+    assert check_one_hot(lambda y, k: np.eye(k, dtype=int)[y]).passed
+
+
+# --- the losses -----------------------------------------------------------------------------
+
+def test_mse_classic_mistakes():
+    def mean_over_samples(y_hat, y):
+        d = np.atleast_2d(np.asarray(y_hat) - np.asarray(y))
+        return np.mean(np.sum(d**2, axis=-1))
+
+    report = check_mse(mean_over_samples)
+    assert report.results[1].description.startswith("y_hat, y of shape (4, 3)")
+    assert not report.results[1].passed
+    for wrong in (lambda a, b: np.sum((a - b) ** 2), lambda a, b: np.sqrt(np.mean((a - b) ** 2)),
+                  lambda a, b: 0.5 * np.mean((a - b) ** 2), lambda a, b: np.mean(np.abs(a - b))):
+        assert "values are wrong" in first_failure(check_mse(wrong))
+
+
+def test_mse_returning_an_array_fails():
+    assert "expected a single number" in first_failure(check_mse(lambda a, b: (a - b) ** 2))
+
+
+def test_bce_expected_values():
+    y_hat, y = np.array([0.766]), np.array([1.0])
+    assert lesson04._bce_expected(y_hat, y) == pytest.approx(-np.log(0.766), rel=1e-12)
+    exact = np.array([1.0, 0.0, 0.0, 1.0]), np.array([1.0, 0.0, 1.0, 0.0])
+    assert lesson04._bce_expected(*exact) == pytest.approx(-np.log(1e-12) / 2, rel=1e-4)
+    assert lesson04._bce_expected(*exact, eps=1e-7) == pytest.approx(-np.log(1e-7) / 2, rel=1e-4)
+
+
+def test_bce_without_clipping_fails_because_log_0_warns():
+    report = check_binary_cross_entropy(
+        lambda y_hat, y, eps=1e-12: np.mean(-y * np.log(y_hat) - (1 - y) * np.log(1 - y_hat)))
+    assert passes(report) == [True, True, True, False, False]
+    assert "numpy warned 'divide by zero encountered in log'" in report.results[3].message
+
+
+def test_bce_must_use_the_eps_argument():
+    def own_eps(y_hat, y, eps=1e-12):
+        p = np.clip(y_hat, 1e-7, 1 - 1e-7)
+        return np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p))
+
+    assert passes(check_binary_cross_entropy(own_eps)) == [True, True, True, False, True]
+
+    def only_one_side(y_hat, y, eps=1e-12):
+        return np.mean(-y * np.log(np.clip(y_hat, eps, 1)) - (1 - y) * np.log(1 - y_hat))
+
+    assert "numpy warned" in first_failure(check_binary_cross_entropy(only_one_side))
+
+
+def test_bce_with_log1p_or_a_separate_clip_of_1_minus_y_hat_passes():
+    def separate(y_hat, y, eps=1e-12):
+        return np.mean(-y * np.log(np.clip(y_hat, eps, None))
+                       - (1 - y) * np.log(np.clip(1 - y_hat, eps, None)))
+
+    assert check_binary_cross_entropy(separate).passed
+
+
+def test_bce_classic_mistakes():
+    def make(transform):
+        def bce(y_hat, y, eps=1e-12):
+            p = np.clip(y_hat, eps, 1 - eps)
+            return transform(-y * np.log(p) - (1 - y) * np.log(1 - p), p, y)
+
+        return bce
+
+    log10 = make(lambda terms, p, y: np.mean(terms) / np.log(10))  # log10 instead of ln
+    assert "values are wrong" in first_failure(check_binary_cross_entropy(log10))
+    total = make(lambda terms, p, y: np.sum(terms))
+    assert "values are wrong" in first_failure(check_binary_cross_entropy(total))
+    per_sample = make(lambda terms, p, y: np.mean(np.sum(np.atleast_2d(terms), axis=-1)))
+    report = check_binary_cross_entropy(per_sample)
+    assert "two labels per sample" in [r for r in report.results if not r.passed][0].description
+    no_negative_class = make(lambda terms, p, y: np.mean(-y * np.log(p)))
+    assert "values are wrong" in first_failure(check_binary_cross_entropy(no_negative_class))
+
+
+def test_ce_expected_values_match_the_engine_on_labels():
+    rng = np.random.default_rng(1)
+    y_hat, y = mc.activations.softmax(rng.normal(size=(6, 4))), np.array([0, 3, 1, 1, 2, 0])
+    assert lesson04._ce_expected(y_hat, y) == pytest.approx(mc.loss(y_hat, y, "ce"), rel=1e-12)
+    assert lesson04._ce_expected(y_hat, y) == pytest.approx(
+        -np.mean(np.log(y_hat[np.arange(6), y])), rel=1e-12)
+
+
+def test_ce_classic_mistakes():
+    def make(transform):
+        def ce(y_hat, y, eps=1e-12):
+            y_hat = np.clip(np.asarray(y_hat, dtype=float), eps, 1)
+            return transform(y_hat, np.asarray(y))
+
+        return ce
+
+    m_ = np.arange
+    over_all_entries = make(lambda p, y: -np.sum(np.log(p[m_(len(y)), y])) / p.size)
+    report = check_cross_entropy(over_all_entries)
+    assert passes(report)[0] is False and "values are wrong" in report.results[0].message
+    wrong_index = make(lambda p, y: -np.mean(np.log(p[:, y])))
+    assert "values are wrong" in first_failure(check_cross_entropy(wrong_index))
+    no_minus = make(lambda p, y: np.mean(np.log(p[m_(len(y)), y])))
+    assert "values are wrong" in first_failure(check_cross_entropy(no_minus))
+    all_classes = make(lambda p, y: -np.mean(np.sum(np.log(p), axis=1)))
+    assert "values are wrong" in first_failure(check_cross_entropy(all_classes))
+    no_clip = check_cross_entropy(
+        lambda y_hat, y, eps=1e-12: -np.mean(np.log(y_hat[np.arange(len(y)), y])))
+    assert passes(no_clip) == [True, True, True, False]
+    assert "numpy warned" in no_clip.results[-1].message
+
+
+def test_ce_with_one_hot_rows_computed_inside_passes():
+    def via_one_hot(y_hat, y, eps=1e-12):
+        Y = np.eye(y_hat.shape[1])[y]
+        return -np.sum(Y * np.log(np.clip(y_hat, eps, 1))) / y_hat.shape[0]
+
+    assert check_cross_entropy(via_one_hot).passed
+
+
+# --- the choice of output layer -------------------------------------------------------------
+
+def answers(**changes):
+    chosen = {key: answer for key, (_, answer) in lesson04.SCENARIOS.items()}
+    chosen.update(changes)
+    return lambda: chosen
+
+
+def test_every_wrong_choice_has_an_explanation():
+    for key, (_, right) in lesson04.SCENARIOS.items():
+        assert set(lesson04._WHY_NOT[key]) == set(lesson04.OUTPUT_OPTIONS) - {right}
+
+
+def test_a_wrong_choice_is_explained_and_only_that_scenario_fails():
+    report = check_output_layers(answers(photo_tags="b"))
+    failed = [r for r in report.results if not r.passed]
+    assert len(failed) == 1 and failed[0].description.startswith("photo_tags")
+    assert failed[0].message == "'b' does not fit: " + lesson04._WHY_NOT["photo_tags"]["b"]
+    assert "several tags can apply at once" in failed[0].message
+
+
+def test_output_layer_answer_forms():
+    assert check_output_layers(answers(digit=" B")).passed
+    assert "expected a dict" in first_failure(check_output_layers(lambda: ["c", "d"]))
+    missing = answers()()
+    del missing["spam"]
+    assert "no entry 'spam'" in first_failure(check_output_layers(lambda: missing))
+    assert "expected one of the letters" in first_failure(check_output_layers(answers(spam="z")))
+    everything_c = check_output_layers(lambda: dict.fromkeys(lesson04.SCENARIOS, "c"))
+    assert sum(passes(everything_c)) == 2
+
+
+# --- the output gradient --------------------------------------------------------------------
+
+def test_gradient_expected_values_are_the_derivative_of_the_engine_loss():
+    rng = np.random.default_rng(2)
+    z, y = rng.normal(size=(4, 3)), np.array([2, 0, 1, 1])
+
+    def loss_of(z_flat):
+        return mc.loss(mc.activations.softmax(z_flat.reshape(4, 3)), y, "cross_entropy")
+
+    numeric = mc.numerical_gradient(loss_of, z.ravel()).reshape(4, 3)
+    np.testing.assert_allclose(lesson04._gradient_expected(z, y), numeric, atol=1e-8)
+
+
+def test_gradient_classic_mistakes(ref):
+    softmax, one_hot = ref["softmax"], ref["one_hot"]
+    no_mean = check_softmax_ce_gradient(lambda z, y: softmax(z) - one_hot(y, z.shape[1]))
+    assert passes(no_mean)[:2] == [True, False]  # one sample: m = 1 hides it
+    flipped = check_softmax_ce_gradient(
+        lambda z, y: (one_hot(y, z.shape[1]) - softmax(z)) / z.shape[0])
+    assert "values are wrong" in first_failure(flipped)
+    by_k = check_softmax_ce_gradient(
+        lambda z, y: (softmax(z) - one_hot(y, z.shape[1])) / z.shape[1])
+    assert "values are wrong" in first_failure(by_k)
+
+    def naive_softmax(z):
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    naive = check_softmax_ce_gradient(
+        lambda z, y: (naive_softmax(z) - one_hot(y, z.shape[1])) / z.shape[0])
+    assert passes(naive) == [True, True, True, False]
+    assert "numpy warned" in naive.results[-1].message
+    transposed = check_softmax_ce_gradient(
+        lambda z, y: ((softmax(z) - one_hot(y, z.shape[1])) / z.shape[0]).T)
+    assert "expected an array of shape (1, 3); got shape (3, 1)" in first_failure(transposed)
