@@ -250,7 +250,7 @@ def test_collapse_classic_mistakes():
     no_b2 = check_collapse_linear(lambda W1, b1, W2, b2: (W2 @ W1, W2 @ b1))
     assert first_failure(no_b2).startswith("the second value (b)")
     only_w = check_collapse_linear(lambda W1, b1, W2, b2: W2 @ W1)
-    assert "expected a tuple of 2 values (W, b); got one array" in first_failure(only_w)
+    assert "expected a tuple of 2 values (W, b); got an array" in first_failure(only_w)
 
 
 # --- the quiz -------------------------------------------------------------------------------

@@ -182,6 +182,29 @@ def compare_numbers(got, expected, rtol=1e-6, atol=1e-8) -> str | None:
     return f"values are wrong ({closeness}: largest difference {error:.3g})"
 
 
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+
+
+def compare_parts(names, rtol=1e-6, atol=1e-8):
+    """A ``compare(got, expected)`` for functions that return a tuple: checks the count, then
+    every part with :func:`compare_numbers`, and names the part that is wrong ("the second value
+    (theta): ...")."""
+
+    def compare(got, expected):
+        if got is None:
+            return "returned None (did you forget `return`?)"
+        if not isinstance(got, tuple | list) or len(got) != len(names):
+            return (f"expected a tuple of {len(names)} values ({', '.join(names)}); "
+                    f"got {describe_value(got)}")
+        for index, (name, part, want) in enumerate(zip(names, got, expected, strict=True)):
+            message = compare_numbers(part, want, rtol, atol)
+            if message is not None:
+                return f"the {ORDINALS[index]} value ({name}): {message}"
+        return None
+
+    return compare
+
+
 def _same(a, b) -> bool:
     try:
         if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import activations, datasets, perceptron
 from ..network import Network, forward
-from .core import Case, compare_numbers, describe_value, run_check
+from .core import Case, compare_parts, describe_value, run_check
 
 __all__ = [
     "check_adder",
@@ -26,26 +26,8 @@ __all__ = [
     "check_xor_network",
 ]
 
-_ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 
-def compare_parts(names, rtol=1e-6, atol=1e-8):
-    """A ``compare`` for functions that return a tuple: every part is checked with
-    ``compare_numbers`` and a failure names the part ("the second value (theta): ...")."""
-
-    def compare(got, expected):
-        if got is None:
-            return "returned None (did you forget `return`?)"
-        if not isinstance(got, tuple | list) or len(got) != len(names):
-            return (f"expected a tuple of {len(names)} values ({', '.join(names)}); "
-                    f"got {describe_value(got)}")
-        for position, (name, part, want) in enumerate(zip(names, got, expected, strict=True)):
-            message = compare_numbers(part, want, rtol, atol)
-            if message is not None:
-                return f"the {_ORDINALS[position]} value ({name}): {message}"
-        return None
-
-    return compare
 
 
 # ---------------------------------------------------------------- the adder and the step

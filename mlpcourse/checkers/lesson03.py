@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import activations
 from ..network import Network, forward
-from .core import Case, CheckReport, compare_numbers, run_check
+from .core import Case, CheckReport, compare_numbers, compare_parts, run_check
 
 __all__ = [
     "check_answer_q2",
@@ -31,7 +31,6 @@ __all__ = [
 _Z = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])
 _Z2 = np.array([[-1.0, 2.0, 0.25], [4.0, -4.0, 0.0]])
 _EXTREME = np.array([-1000.0, -40.0, 40.0, 1000.0])
-_ORDINALS = ("first", "second", "third", "fourth")
 
 
 class _Warned:
@@ -78,31 +77,8 @@ def run_strict(task: str, fn, cases) -> CheckReport:
     return run_check(task, _no_runtime_warnings(fn), cases)
 
 
-def compare_parts(names):
-    """A ``compare(got, expected)`` for functions returning a tuple of arrays: checks the count,
-    then each part with :func:`compare_numbers`, and names the part that is wrong."""
-
-    def compare(got, expected):
-        if not isinstance(got, tuple | list) or len(got) != len(names):
-            return (f"expected a tuple of {len(names)} values ({', '.join(names)}); "
-                    f"got {_describe_short(got)}")
-        for index, (name, g, e) in enumerate(zip(names, got, expected, strict=True)):
-            message = compare_numbers(g, e)
-            if message:
-                return f"the {_ORDINALS[index]} value ({name}): {message}"
-        return None
-
-    return compare
 
 
-def _describe_short(value) -> str:
-    if value is None:
-        return "None (did you forget `return`?)"
-    if isinstance(value, tuple | list):
-        return f"a {type(value).__name__} of length {len(value)}"
-    if isinstance(value, np.ndarray):
-        return f"one array of shape {value.shape}"
-    return f"a {type(value).__name__}"
 
 
 def _cases(reference, extreme=True):

@@ -18,7 +18,7 @@ import numpy as np
 from ..activations import ACTIVATIONS
 from ..network import Network, backward, forward, update
 from ..trace import example3
-from .core import Case, compare_numbers, run_check
+from .core import Case, compare_numbers, compare_parts, run_check
 
 __all__ = [
     "check_backward_pass",
@@ -31,7 +31,6 @@ __all__ = [
     "check_output_delta_mse",
 ]
 
-_ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 
 # --- shared helpers ------------------------------------------------------------------------------
@@ -49,31 +48,8 @@ def _strict(fn):
     return strict
 
 
-def _describe_short(value) -> str:
-    if value is None:
-        return "None (did you forget `return`?)"
-    if isinstance(value, tuple | list):
-        return f"a {type(value).__name__} of length {len(value)}"
-    if isinstance(value, np.ndarray):
-        return f"one array of shape {value.shape}"
-    return f"a {type(value).__name__}"
 
 
-def compare_parts(names, rtol=1e-6, atol=1e-8):
-    """A ``compare(got, expected)`` for a function returning a tuple: checks the count, then each
-    part with :func:`compare_numbers`, and names the part that is wrong."""
-
-    def compare(got, expected):
-        if not isinstance(got, tuple | list) or len(got) != len(names):
-            return (f"expected a tuple of {len(names)} values ({', '.join(names)}); "
-                    f"got {_describe_short(got)}")
-        for index, (name, g, e) in enumerate(zip(names, got, expected, strict=True)):
-            message = compare_numbers(g, e, rtol, atol)
-            if message:
-                return f"the {_ORDINALS[index]} value ({name}): {message}"
-        return None
-
-    return compare
 
 
 def _output_layer(z, y, activation, loss):

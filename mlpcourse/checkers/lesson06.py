@@ -20,7 +20,7 @@ import numpy as np
 from .. import datasets
 from ..network import Network
 from ..train import fit, minibatches
-from .core import Case, compare_numbers, run_check
+from .core import ORDINALS, Case, compare_numbers, compare_parts, run_check
 
 __all__ = [
     "check_answer_zero_init",
@@ -33,7 +33,6 @@ __all__ = [
     "check_train_epoch",
 ]
 
-ORDINALS = ("first", "second", "third", "fourth")
 
 
 # --- helpers shared with lesson 7 -------------------------------------------------------------
@@ -106,21 +105,6 @@ def describe_short(value) -> str:
     return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
-def compare_parts(names, rtol=1e-6, atol=1e-8):
-    """A ``compare(got, expected)`` for functions returning a tuple of numbers/arrays: checks the
-    count, then each part, and names the part that is wrong."""
-
-    def compare(got, expected):
-        if not isinstance(got, tuple | list) or len(got) != len(names):
-            return (f"expected a tuple of {len(names)} values ({', '.join(names)}); "
-                    f"got {describe_short(got)}")
-        for index, (name, g, e) in enumerate(zip(names, got, expected, strict=True)):
-            message = compare_numbers(g, e, rtol, atol)
-            if message:
-                return f"the {ORDINALS[index]} value ({name}): {message}"
-        return None
-
-    return compare
 
 
 def _whole_number(value):

@@ -12,8 +12,8 @@ import numpy as np
 
 from .. import graph
 from ..network import Network, backward, forward, init_network, update
-from .core import Case, run_check
-from .lesson05 import _strict, compare_parts
+from .core import Case, compare_parts, run_check
+from .lesson05 import _strict
 
 __all__ = [
     "check_find_paths",
