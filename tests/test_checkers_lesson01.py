@@ -6,6 +6,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from notebook_code import solution_namespace
 
 import mlpcourse as mc
 from mlpcourse import checkers
@@ -31,18 +32,11 @@ CHECKS = {
 }
 
 
-def solution_functions(path):
-    """Run the solution cells of a solution notebook; return the names they define."""
-    namespace = {"np": np, "mc": mc}
-    for cell in nbformat.read(str(path), as_version=4).cells:
-        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
-            exec(cell.source, namespace)  # noqa: S102 (our own notebook)
-    return namespace
 
 
 @pytest.fixture(scope="module")
 def ref():
-    return solution_functions(SOLUTION)
+    return solution_namespace("01_perceptron")
 
 
 def stub(*args, **kwargs):

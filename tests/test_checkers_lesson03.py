@@ -5,9 +5,9 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
+from notebook_code import solution_namespace
 
 import mlpcourse as mc
 from mlpcourse import checkers
@@ -27,18 +27,11 @@ from mlpcourse.checkers.lesson03 import (
 SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "03_activations.ipynb"
 
 
-def solution_functions(path):
-    """Run the solution cells of a solution notebook; return the names they define."""
-    namespace = {"np": np}
-    for cell in nbformat.read(str(path), as_version=4).cells:
-        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
-            exec(cell.source, namespace)  # noqa: S102 (our own notebook)
-    return namespace
 
 
 @pytest.fixture(scope="module")
 def ref():
-    return solution_functions(SOLUTION)
+    return solution_namespace("03_activations")
 
 
 def stub(*args, **kwargs):

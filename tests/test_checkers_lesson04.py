@@ -4,9 +4,9 @@ message."""
 
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
+from notebook_code import solution_namespace
 
 import mlpcourse as mc
 from mlpcourse.checkers import lesson04
@@ -23,18 +23,11 @@ from mlpcourse.checkers.lesson04 import (
 SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "04_output_layers.ipynb"
 
 
-def solution_functions(path):
-    """Run the solution cells of a solution notebook; return the names they define."""
-    namespace = {"np": np}
-    for cell in nbformat.read(str(path), as_version=4).cells:
-        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
-            exec(cell.source, namespace)  # noqa: S102 (our own notebook)
-    return namespace
 
 
 @pytest.fixture(scope="module")
 def ref():
-    return solution_functions(SOLUTION)
+    return solution_namespace("04_output_layers")
 
 
 def stub(*args, **kwargs):

@@ -9,9 +9,9 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from notebook_code import solution_namespace
 
 from mlpcourse import checkers
-from mlpcourse.assignments import strip_solution
 from mlpcourse.checkers import lesson05
 
 SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "05_backprop.ipynb"
@@ -19,27 +19,16 @@ TASKS = ["output_delta_bce", "output_delta_mse", "hidden_delta", "layer_gradient
          "gradient_step", "backward_pass", "numerical_gradient", "example3_w11"]
 
 
-def _solution_cells():
-    nb = nbformat.read(str(SOLUTION), as_version=4)
-    return [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
 
 
 @pytest.fixture(scope="module")
 def ref():
-    """The reference functions, defined by running the solution cells of the notebook."""
-    namespace = {"np": np}
-    for source in _solution_cells():
-        exec(source, namespace)  # noqa: S102 (our own solution notebook)
-    return namespace
+    return solution_namespace("05_backprop")
 
 
 @pytest.fixture(scope="module")
 def stubs():
-    """The functions as the generated exercise defines them (bodies raise NotImplementedError)."""
-    namespace = {"np": np}
-    for source in _solution_cells():
-        exec(strip_solution(source), namespace)  # noqa: S102
-    return namespace
+    return solution_namespace("05_backprop", stubs=True)
 
 
 def check(task, fn):

@@ -3,9 +3,9 @@ and the classic mistakes of each task fail with a message that says what is wron
 
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
+from notebook_code import solution_namespace
 
 import mlpcourse as mc
 from mlpcourse.checkers import lesson07 as checks
@@ -15,13 +15,7 @@ SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "07_vanishing_gra
 
 @pytest.fixture(scope="module")
 def ref():
-    """The reference functions, defined by running the solution notebook's solution cells."""
-    nb = nbformat.read(str(SOLUTION), as_version=4)
-    namespace = {"np": np, "mc": mc}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
-            exec(cell.source, namespace)  # noqa: S102 (our own solution notebook)
-    return namespace
+    return solution_namespace("07_vanishing_gradients")
 
 
 def stub(*args, **kwargs):

@@ -9,10 +9,10 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from notebook_code import solution_namespace
 
 import mlpcourse as mc
 from mlpcourse import checkers, graph
-from mlpcourse.assignments import strip_solution
 from mlpcourse.checkers import lesson08
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,25 +22,16 @@ TASKS = ["q1_forward", "q1_output_step", "quiz_q2", "quiz_q3", "quiz_q4a", "quiz
          "problem3_gradient", "find_paths"]
 
 
-def _solution_cells():
-    nb = nbformat.read(str(SOLUTION), as_version=4)
-    return [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
 
 
 @pytest.fixture(scope="module")
 def ref():
-    namespace = {"np": np}
-    for source in _solution_cells():
-        exec(source, namespace)  # noqa: S102 (our own solution notebook)
-    return namespace
+    return solution_namespace("08_quizzes")
 
 
 @pytest.fixture(scope="module")
 def stubs():
-    namespace = {"np": np}
-    for source in _solution_cells():
-        exec(strip_solution(source), namespace)  # noqa: S102
-    return namespace
+    return solution_namespace("08_quizzes", stubs=True)
 
 
 def check(task, fn):
