@@ -22,7 +22,7 @@ from ._validation import choice
 def _float(z):
     """z as a float array (integers become float64; float32 stays float32)."""
     z = np.asarray(z)
-    return z if np.issubdtype(z.dtype, np.floating) else z.astype(np.float64)
+    return z if z.dtype.kind == "f" else z.astype(np.float64)  # kind "f": a cheaper issubdtype
 
 
 def step(z, theta=0.0):

@@ -12,6 +12,7 @@ give a large but finite loss and no RuntimeWarning.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -106,6 +107,7 @@ LOSSES: dict[str, Loss] = {
     "cross_entropy": Loss("cross_entropy", cross_entropy, cross_entropy_gradient, "softmax"),
 }
 ALIASES = {"bce": "binary_cross_entropy", "ce": "cross_entropy"}
+_NAMES = {**LOSSES, **ALIASES}  # every accepted name, merged once rather than on every call
 
 
 PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
@@ -123,7 +125,7 @@ def check_output_activation(name: str, activation: str) -> None:
 
 def get_loss(name: str) -> Loss:
     """Look up a loss by name or alias; unknown names raise a ValueError listing the valid ones."""
-    name = choice("loss", name, {**LOSSES, **ALIASES})
+    name = choice("loss", name, _NAMES)
     return LOSSES[ALIASES.get(name, name)]
 
 
@@ -135,7 +137,9 @@ def prepare_targets(name: str, y, shape: tuple[int, int], dtype=np.float64) -> n
     """
     loss = get_loss(name)
     m, n_out = shape
-    y = as_array("y", y)
+    # fast path for a float array whose sum is finite (so is every entry); else the full check
+    if not (type(y) is np.ndarray and y.dtype.kind == "f" and math.isfinite(y.sum())):
+        y = as_array("y", y)
     if loss.name == "cross_entropy" and y.shape == (m,) and n_out > 1:
         if not np.all(y == np.round(y)):
             raise ValueError("y must hold integer class labels for cross_entropy; got fractions")

@@ -8,6 +8,7 @@ numpy from 0). Samples are rows: the lecture's z = W x + b becomes Z = A W^T + b
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,8 +173,12 @@ class Cache:
 
 
 def _check_input(net: Network, X, name="X"):
-    X = as_array(name, X, ndim=(1, 2))
-    n_in = net.sizes[0]
+    # fast path for the usual float array: a finite sum means every entry is finite (NaN and inf
+    # propagate), one pass and no temporary; anything else gets the full check and its message
+    if not (type(X) is np.ndarray and X.dtype.kind == "f" and X.ndim in (1, 2)
+            and math.isfinite(X.sum())):
+        X = as_array(name, X, ndim=(1, 2))
+    n_in = net.W[1].shape[1]
     if X.shape[-1] != n_in:
         want = f"({n_in},) or (m, {n_in})"
         raise ValueError(f"{name} must have {n_in} features per sample for this network, shape "
@@ -195,16 +200,23 @@ def forward(net: Network, X):
     cache : Cache with every z[l] and a[l]
     """
     X = _check_input(net, X)
-    single = X.ndim == 1
-    a = [X.reshape(1, -1) if single else X]
-    z = [None]
-    for l in range(1, net.L + 1):
-        z.append(a[l - 1] @ net.W[l].T + net.b[l])
-        a.append(ACTIVATIONS[net.activations[l]].function(z[l]))
-    if single:
-        z = [None] + [v[0] for v in z[1:]]
-        a = [v[0] for v in a]
-    return a[-1], Cache(z, a, single)
+    z, a = _forward(net, X)
+    return a[-1], Cache(z, a, X.ndim == 1)
+
+
+def _forward(net: Network, X):
+    """``forward`` without the checks, for callers that validated X once: lists z, a.
+
+    One sample (1-D X) goes through as the lecture writes it, z = W a + b (``a @ W.T`` is W a);
+    a batch (2-D, rows are samples) as Z = A W^T + b.
+    """
+    z, a = [None], [X]
+    for l in range(1, len(net.W)):
+        z_l = a[-1] @ net.W[l].T
+        z_l += net.b[l]  # in place: one temporary fewer than z = a W^T + b, the same numbers
+        z.append(z_l)
+        a.append(ACTIVATIONS[net.activations[l]].function(z_l))
+    return z, a
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,35 +253,54 @@ def backward(net: Network, cache: Cache, y, loss="mse") -> Gradients:
     """
     spec = get_loss(loss)
     check_output_activation(spec.name, net.activations[net.L])
-    a = [v.reshape(1, -1) for v in cache.a] if cache.single else cache.a
-    z = [None] + ([v.reshape(1, -1) for v in cache.z[1:]] if cache.single else cache.z[1:])
-    if len(a) != net.L + 1 or any(a[l].shape[1] != n for l, n in enumerate(net.sizes)):
+    z, a = cache.z, cache.a
+    if [v.shape[-1] for v in a] != net.sizes:
         raise ValueError(f"cache does not belong to this network: expected layer widths "
-                         f"{net.sizes}; got {[v.shape[1] for v in a]}")
+                         f"{net.sizes}; got {[v.shape[-1] for v in a]}")
     y_hat = a[-1]
-    if cache.single:
+    if cache.single:  # targets of one sample, checked as a batch of one
         y = np.asarray(y)
-        y = y.reshape(1) if y.ndim == 0 and y_hat.shape[1] > 1 else y.reshape(1, -1)
-    Y = prepare_targets(spec.name, y, y_hat.shape, y_hat.dtype)
+        y = y.reshape(1) if y.ndim == 0 and y_hat.shape[0] > 1 else y.reshape(1, -1)
+        Y = prepare_targets(spec.name, y, (1, y_hat.shape[0]), y_hat.dtype)[0]
+    else:
+        Y = prepare_targets(spec.name, y, y_hat.shape, y_hat.dtype)
+    return Gradients(*_backward(net, z, a, Y, spec))
+
+
+def _backward(net: Network, z, a, Y, spec):
+    """``backward`` without the checks, for z, a from ``_forward`` (1-D for one sample, 2-D for
+    a batch) and prepared targets Y shaped like a[L]: lists dW, db, delta."""
     L = net.L
+    y_hat = a[L]
+    batch = y_hat.ndim == 2
     delta = [None] * (L + 1)
     output = ACTIVATIONS[net.activations[L]]
     if output.name == spec.shortcut_activation:
         # sigmoid + BCE, softmax + CE: g' cancels against dL/dŷ, leaving ŷ - y (over N terms)
-        terms = y_hat.size if spec.name == "binary_cross_entropy" else y_hat.shape[0]
-        delta[L] = (y_hat - Y) / terms
-    else:
+        if spec.name == "binary_cross_entropy":
+            terms = y_hat.size  # the mean over every output
+        else:
+            terms = len(y_hat) if batch else 1  # the mean over samples
+        delta[L] = y_hat - Y
+        if terms > 1:  # dividing by 1 changes nothing: skipped for one sample
+            delta[L] /= terms  # in place: one temporary fewer, the same numbers
+    elif batch:
         delta[L] = output.vjp(z[L], y_hat, spec.gradient(y_hat, Y))
+    else:  # the loss gradients are written for batches: one sample is a batch of one
+        grad = spec.gradient(y_hat.reshape(1, -1), Y.reshape(1, -1)).reshape(y_hat.shape)
+        delta[L] = output.vjp(z[L], y_hat, grad)
     dW, db = [None] * (L + 1), [None] * (L + 1)
     for l in range(L, 0, -1):
-        dW[l] = delta[l].T @ a[l - 1]
-        db[l] = delta[l].sum(axis=0)
+        if batch:
+            dW[l] = delta[l].T @ a[l - 1]
+            db[l] = delta[l].sum(axis=0)
+        else:  # one sample: the lecture's dL/dW = δ a^T (an outer product) and dL/db = δ
+            dW[l] = np.multiply.outer(delta[l], a[l - 1])
+            db[l] = delta[l].copy()
         if l > 1:
             delta[l - 1] = ACTIVATIONS[net.activations[l - 1]].vjp(
                 z[l - 1], a[l - 1], delta[l] @ net.W[l])
-    if cache.single:
-        delta = [None] + [d[0] for d in delta[1:]]
-    return Gradients(dW, db, delta)
+    return dW, db, delta
 
 
 def update(net: Network, grads: Gradients, eta=0.01) -> Network:
@@ -277,16 +308,22 @@ def update(net: Network, grads: Gradients, eta=0.01) -> Network:
 
     Returns a new Network; ``net`` is left unchanged.
     """
-    eta = positive_float("eta", eta)
+    if not (type(eta) is float and 0.0 < eta < math.inf):  # the usual case checked cheaply
+        eta = positive_float("eta", eta)
     for l in range(1, net.L + 1):
         if grads.W[l].shape != net.W[l].shape or grads.b[l].shape != net.b[l].shape:
             raise ValueError(f"grads do not fit this network: grads.W[{l}] has shape "
                              f"{grads.W[l].shape}, expected {net.W[l].shape}")
+    return _update(net, grads.W, grads.b, eta)
+
+
+def _update(net: Network, dW, db, eta: float) -> Network:
+    """``update`` without the checks: a new Network with W - η dW and b - η db."""
     dtype = net.dtype
     return Network([None, *((w - eta * g).astype(dtype, copy=False)
-                            for w, g in zip(net.W[1:], grads.W[1:], strict=True))],
+                            for w, g in zip(net.W[1:], dW[1:], strict=True))],
                    [None, *((v - eta * g).astype(dtype, copy=False)
-                            for v, g in zip(net.b[1:], grads.b[1:], strict=True))],
+                            for v, g in zip(net.b[1:], db[1:], strict=True))],
                    list(net.activations))
 
 
