@@ -93,6 +93,9 @@ def fit(net: Network, X, y, loss="mse", eta=0.1, epochs=100, batch_size=32, vali
         if not isinstance(validation, tuple | list) or len(validation) != 2:
             raise TypeError(f"validation must be a pair (X_val, y_val); got {describe(validation)}")
         X_val = _check_input(net, validation[0], "validation X_val").astype(net.dtype, copy=False)
+        if X_val.ndim != 2:  # a 1-D X_val would be read as one sample: refuse, as for X
+            raise ValueError(f"validation X_val must be 2-D (m, {net.sizes[0]}); got "
+                             f"{describe(X_val)}")
         Y_val = prepare_targets(spec.name, validation[1], (X_val.shape[0], net.sizes[-1]),
                                 net.dtype)
 

@@ -358,3 +358,10 @@ def test_fit_refuses_an_empty_training_set():
     net = mc.init_network([2, 1], ["sigmoid"], rng=0)
     with pytest.raises(ValueError, match="X must hold at least one sample"):
         mc.fit(net, np.zeros((0, 2)), np.zeros(0), "bce")
+
+
+def test_fit_refuses_a_one_dimensional_validation_set():
+    net = mc.init_network([2, 1], ["sigmoid"], rng=0)
+    X = np.zeros((4, 2))
+    with pytest.raises(ValueError, match=r"validation X_val must be 2-D \(m, 2\)"):
+        mc.fit(net, X, np.zeros(4), "bce", validation=(np.zeros(2), np.zeros(1)))
