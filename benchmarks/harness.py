@@ -181,7 +181,7 @@ def table(rows: list[Row], markdown: bool = False) -> str:
         ratio = ("reference" if row.reference else
                  "" if row.ratio is None else f"{row.ratio:.2f}x")
         lines.append([row.section, row.dtype, row.name, format_value(row.value, row.unit),
-                      ratio, row.note])
+                      ratio, row.note or ""])
     if markdown:
         out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         out += ["| " + " | ".join(cell.replace("|", "/") for cell in line) + " |"

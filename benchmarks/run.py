@@ -50,7 +50,8 @@ def log(message: str) -> None:
 
 # ---------------------------------------------------------------- lecture step
 
-def bench_lecture(dtype: str, smoke: bool, rounds: int, have_torch: bool) -> list[Row]:
+def bench_lecture(dtype: str, smoke: bool, rounds: int, torch_missing: str | None) -> list[Row]:
+    have_torch = torch_missing is None
     steps = 20 if smoke else 2000
     cases = {
         "numpy, leanest (textbook sigmoid)": workloads.lecture_numpy_lean(dtype, steps),
@@ -69,7 +70,7 @@ def bench_lecture(dtype: str, smoke: bool, rounds: int, have_torch: bool) -> lis
             for name, t in times.items()]
     if not have_torch:
         rows.append(Row("lecture step 2-2-1", dtype, "PyTorch", None, "us/step",
-                        note=peers.missing("torch")))
+                        note=torch_missing))
     return rows
 
 
@@ -263,8 +264,13 @@ def bench_notebooks() -> Row:
     seconds = time.perf_counter() - start
     summary = next((line.strip("= ") for line in reversed(out.stdout.splitlines())
                     if " in " in line and ("passed" in line or "failed" in line)), "no summary")
+    problems = sorted({line.split("::")[0].split()[-1] for line in out.stdout.splitlines()
+                       if line.startswith(("FAILED", "ERROR"))})
+    if problems:
+        summary += f" (in {', '.join(problems)})"
     return Row("notebook suite (nbval, -n 2)", "-", "pytest --nbval notebooks/", seconds, "s",
-               note=summary, extra={"returncode": out.returncode, "python": python})
+               note=summary, extra={"returncode": out.returncode, "python": python,
+                                    "problems": problems})
 
 
 # ---------------------------------------------------------------- goals
@@ -335,12 +341,17 @@ START, END = "<!-- results:start -->", "<!-- results:end -->"
 def machine_line(info: dict) -> str:
     blas = info["blas"]
     if isinstance(blas, list) and blas:
-        blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['architecture']} kernel, "
-                         f"{b['num_threads']} threads)" for b in blas)
+        def one(b):
+            where = Path(b.get("filepath") or "?").parent
+            kernel = f"{b['architecture']} kernel, " if b.get("architecture") else ""
+            return (f"{b['internal_api']} {b.get('version') or ''} ({kernel}{b['num_threads']} "
+                    f"threads, from {where.parent.name}/{where.name})").replace("  ", " ")
+        blas = "; ".join(one(b) for b in blas)
     forced = {k: v for k, v in info["blas_env"].items() if v}
     versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v)
     return (f"{info['cpu']}, {info['usable_cores']} cores, {info['memory_gib']} GiB; "
-            f"{info['platform']}; Python {info['python']}, numpy {info['numpy']} on {blas}; "
+            f"{info['platform']}; Python {info['python']}, numpy {info['numpy']}; thread pools: "
+            f"{blas}; "
             f"{versions}; BLAS environment: {forced or 'none set'}; load average "
             f"{info['load_average_at_start']} at the start, {info['load_average_at_end']} at "
             f"the end; commit {info['git_commit']}")
@@ -416,8 +427,7 @@ def main(argv=None) -> int:
         for dtype in args.dtypes:
             if "lecture" in sections:
                 log(f"lecture step, {dtype} ...")
-                rows += bench_lecture(dtype, args.smoke, rounds * 3,
-                                      available["torch"] is None)
+                rows += bench_lecture(dtype, args.smoke, rounds * 3, available["torch"])
             if "digits" in sections:
                 log(f"digits, {dtype} ...")
                 rows += bench_digits(dtype, args.smoke, rounds, available)
@@ -443,7 +453,8 @@ def main(argv=None) -> int:
         print(goals_text(goal_results))
     if warning:
         print(warning)
-    command = " ".join(["python benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])])
+    command = " ".join([sys.executable, "benchmarks/run.py",
+                        *(argv if argv is not None else sys.argv[1:])])
     harness.write_json(args.out, {"command": command, "smoke": args.smoke, "rounds": rounds,
                                   "threads": args.threads, "machine": info, "rows": rows,
                                   "goals": goal_results})
