@@ -5,7 +5,7 @@ submodule (``plots.perceptron``, ``plots.activations``, ...).
 """
 
 from . import activations, graph, outputs, perceptron, training, vanishing
-from .style import COLORS, new_axes, setup
+from .style import COLORS, setup
 
-__all__ = ["COLORS", "activations", "graph", "new_axes", "outputs", "perceptron", "setup",
+__all__ = ["COLORS", "activations", "graph", "outputs", "perceptron", "setup",
            "training", "vanishing"]

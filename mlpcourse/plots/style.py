@@ -4,7 +4,6 @@ committed inside the notebooks), a fixed colour per role, and fixed print precis
 from __future__ import annotations
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 
 # Colour-blind-safe roles (Okabe-Ito), used by every plot and diagram of the course.
@@ -41,11 +40,3 @@ def setup(precision: int = 4) -> None:
     """Apply the course style to matplotlib and fix numpy's print precision (for stable outputs)."""
     mpl.rcParams.update(RC)
     np.set_printoptions(precision=precision, suppress=True, floatmode="fixed", legacy=False)
-
-
-def new_axes(ncols: int = 1, nrows: int = 1, width: float | None = None, height=None, **kwargs):
-    """A new figure with ``nrows`` x ``ncols`` axes in the course style; returns (fig, axes)."""
-    w, h = RC["figure.figsize"]
-    with mpl.rc_context(RC):
-        width = width or min(10.0, w * (0.75 * ncols + 0.25))  # at most 10 in: a laptop screen
-        return plt.subplots(nrows, ncols, figsize=(width, height or h * nrows), **kwargs)
