@@ -299,10 +299,13 @@ RENDERED_WIDGETS = """(index) => {
     + '.jp-OutputArea-output .widget-vbox, .jp-OutputArea-output .widget-box').length;
 }"""
 
+# the plot images of one cell's widget output, as one string (a draw function may make several
+# figures, and a slider may change only the last); null while any image has no src yet
 PLOT_SRC = """(index) => {
   const cell = window.__mlp.panel.content.widgets[index];
-  const img = cell.node.querySelector('.widget-output img');
-  return img ? img.getAttribute('src') : null;
+  const imgs = [...cell.node.querySelectorAll('.widget-output img')];
+  if (imgs.length === 0 || imgs.some((img) => !img.getAttribute('src'))) return null;
+  return imgs.map((img) => img.getAttribute('src')).join('|');
 }"""
 
 SLIDER_STATE = """([index, k]) => {
@@ -323,16 +326,20 @@ SCROLL_TO = """(fraction) => {
   return {top: scroller.scrollTop, height: scroller.scrollHeight, view: scroller.clientHeight};
 }"""
 
-# after a slider move: the plot image has a new src, or the output area shows a traceback
+# after a slider move: as many plot images as before, all loaded, and not the same ones, or the
+# output area shows a traceback
 REDRAWN = """([index, before]) => {
   const cell = window.__mlp.panel.content.widgets[index];
   const out = cell.node.querySelector('.widget-output');
   if (!out) return false;
-  const img = out.querySelector('img');
-  if (img !== null && img.getAttribute('src') !== before) return 'changed';
   const err = [...out.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')]
     .some((n) => /Traceback|Error/.test(n.textContent));
-  return err ? 'traceback' : false;
+  if (err) return 'traceback';
+  const imgs = [...out.querySelectorAll('img')];
+  if (imgs.length !== before.split('|').length
+      || imgs.some((img) => !img.getAttribute('src'))) return false;
+  const now = imgs.map((img) => img.getAttribute('src')).join('|');
+  return now !== before ? 'changed' : false;
 }"""
 
 CLOSE = """async () => {
@@ -429,9 +436,7 @@ def _check_interactive_plots(page, cells: list[dict]) -> tuple[list[str], int]:
             continue
         index = cell["index"]
         try:
-            page.wait_for_function(
-                "(i) => window.__mlp.panel.content.widgets[i].node"
-                ".querySelector('.widget-output img') !== null", arg=index, timeout=60_000)
+            page.wait_for_function(f"(i) => ({PLOT_SRC})(i) !== null", arg=index, timeout=60_000)
         except Exception:  # noqa: BLE001 - Playwright's TimeoutError
             problems.append(f"cell {index}: interactive_plot shows no plot image")
             continue
@@ -439,7 +444,9 @@ def _check_interactive_plots(page, cells: list[dict]) -> tuple[list[str], int]:
         if n_sliders == 0:
             problems.append(f"cell {index}: interactive_plot has no slider")
         for k in range(n_sliders):
-            outcome = _move_slider_and_wait(page, index, k, page.evaluate(PLOT_SRC, index))
+            before = page.wait_for_function(f"(i) => ({PLOT_SRC})(i)", arg=index,
+                                            timeout=60_000).json_value()
+            outcome = _move_slider_and_wait(page, index, k, before)
             moved += 1
             if outcome == "traceback":
                 problems.append(f"cell {index}: moving slider {k + 1} of {n_sliders} made the "
