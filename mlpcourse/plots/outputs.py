@@ -123,6 +123,57 @@ def softmax_explorer(z, temperature=1.0, axes=None, class_names=None):
     return ax_z, ax_p
 
 
+def softmax_explorer_live(z, temperature=1.0, class_names=None, z_range=(-5.0, 5.0)):
+    """:func:`softmax_explorer` as a figure updated in place, for a slider per logit.
+
+    The logits' axis is fixed to ``z_range`` (the sliders' range), so a move redraws only the bars,
+    their labels and the title, not the axes (see :class:`mlpcourse.widgets.LiveFigure`).
+
+    Parameters
+    ----------
+    z : array of shape (k,), the logits at the sliders' defaults
+    temperature : float > 0, at its slider's default
+    class_names : k names for the x axes
+    z_range : (low, high), the range the logits' sliders cover
+
+    Returns
+    -------
+    (fig, update) where ``update(z, temperature)`` returns the artists it changed
+    """
+    z = as_array("z", z, ndim=1)
+    low, high = (float(v) for v in z_range)
+    if not low < 0 < high:
+        raise ValueError(f"z_range must be (low, high) with low < 0 < high, got {z_range!r}")
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
+    ax_z, ax_p = softmax_explorer(z, temperature, axes=axes, class_names=class_names)
+    pad = 0.15 * (high - low)
+    ax_z.set_ylim(low - pad, high + pad)  # fixed: the axes are drawn once
+
+    z_bars, z_labels = ax_z.containers[0], list(ax_z.texts)  # bar_label's annotations
+    p_bars, p_labels = ax_p.containers[0], list(ax_p.texts)
+
+    def update(z, temperature):
+        z = as_array("z", z, ndim=1)
+        if len(z) != len(z_bars):
+            raise ValueError(f"z must have {len(z_bars)} logits (one per bar), got {len(z)}")
+        temperature = positive_float("temperature", temperature)
+        p = softmax(z / temperature)
+        for bar, label, value in zip(z_bars, z_labels, z, strict=True):
+            bar.set_height(value)
+            label.set_text(f"{value:.2f}")
+            label.xy = (label.xy[0], value)  # above a positive bar, below a negative one
+            label.xyann = (0, 2 if value >= 0 else -2)
+            label.set_va("bottom" if value >= 0 else "top")
+        for bar, label, value in zip(p_bars, p_labels, p, strict=True):
+            bar.set_height(value)
+            label.set_text(f"{value:.3f}")
+            label.xy = (label.xy[0], value)
+        ax_p.title.set_text(f"softmax(z / T), T = {temperature:g}:  sum = {p.sum():.4f}")
+        return [*z_bars, *z_labels, *p_bars, *p_labels, ax_p.title]
+
+    return fig, update
+
+
 # --- regression ---------------------------------------------------------------------------
 
 def regression_scores(y, y_hat) -> dict:

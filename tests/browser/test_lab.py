@@ -299,11 +299,11 @@ RENDERED_WIDGETS = """(index) => {
     + '.jp-OutputArea-output .widget-vbox, .jp-OutputArea-output .widget-box').length;
 }"""
 
-# the plot images of one cell's widget output, as one string (a draw function may make several
-# figures, and a slider may change only the last); null while any image has no src yet
+# the plot images of one cell's widgets (Output or Image), as one string (a draw function may
+# make several figures, and a slider may change only the last); null while one has no src yet
 PLOT_SRC = """(index) => {
   const cell = window.__mlp.panel.content.widgets[index];
-  const imgs = [...cell.node.querySelectorAll('.widget-output img')];
+  const imgs = [...cell.node.querySelectorAll('.widget-output img, img.widget-image')];
   if (imgs.length === 0 || imgs.some((img) => !img.getAttribute('src'))) return null;
   return imgs.map((img) => img.getAttribute('src')).join('|');
 }"""
@@ -335,7 +335,7 @@ REDRAWN = """([index, before]) => {
   const err = [...out.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')]
     .some((n) => /Traceback|Error/.test(n.textContent));
   if (err) return 'traceback';
-  const imgs = [...out.querySelectorAll('img')];
+  const imgs = [...cell.node.querySelectorAll('.widget-output img, img.widget-image')];
   if (imgs.length !== before.split('|').length
       || imgs.some((img) => !img.getAttribute('src'))) return false;
   const now = imgs.map((img) => img.getAttribute('src')).join('|');
