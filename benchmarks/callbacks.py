@@ -41,6 +41,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 
+from mlpcourse.widgets import LiveFigure  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 GOAL_MS = 50.0
 
@@ -80,6 +82,8 @@ def find_plots(path: Path) -> tuple[list[Plot], list[str]]:
 
     def recorder(draw, columns=3, **controls):
         name = getattr(draw, "__name__", type(draw).__name__)
+        if isinstance(draw, LiveFigure):
+            name = f"live({getattr(draw.update, '__name__', 'update')})"
         continuous = all(getattr(c, "continuous_update", True) for c in controls.values())
         plots.append(Plot(notebook=rel, cell=current["cell"], draw=draw, controls=controls,
                           name=name, continuous=continuous))
@@ -162,10 +166,14 @@ def call_sequence(plot: Plot, calls: int, rng) -> list[dict]:
 PRINT_KWARGS = {"bbox_inches": "tight"}
 
 
-def render_png() -> float:
-    """What the inline backend does after draw(): every open figure to PNG (base64); ms."""
+def render_png(draw=None) -> float:
+    """The PNG part of the last call, in ms: for a LiveFigure what its ``png`` took (see
+    :func:`_time_live_png`); otherwise what the inline backend does after ``draw()``: every open
+    figure to PNG (base64)."""
     from IPython.core.pylabtools import print_figure
 
+    if isinstance(draw, LiveFigure):
+        return draw.png.spent_ms
     start = time.perf_counter()
     for number in plt.get_fignums():
         print_figure(plt.figure(number), "png", base64=True, **PRINT_KWARGS)
@@ -176,13 +184,15 @@ def render_png() -> float:
 def time_plot(plot: Plot, calls: int, budget_s: float, rng) -> None:
     """Fill plot.times_ms / png_ms (total per call and its PNG part), trains and hot spots."""
     sequence = call_sequence(plot, calls, rng)
+    if isinstance(plot.draw, LiveFigure):
+        _time_live_png(plot.draw)
     started = time.perf_counter()
     try:
         for k, values in enumerate(sequence):
             with _quiet():
                 t0 = time.perf_counter()
                 plot.draw(**values)
-                png = render_png()
+                png = render_png(plot.draw)
                 total = (time.perf_counter() - t0) * 1000
             if k == 0:
                 continue  # warm-up: the first draw when the widget is displayed
@@ -194,13 +204,27 @@ def time_plot(plot: Plot, calls: int, budget_s: float, rng) -> None:
         with _quiet():
             profile.enable()
             plot.draw(**sequence[-1])
-            render_png()
+            render_png(plot.draw)
             profile.disable()
         plot.trains, plot.hot = _read_profile(profile)
     except Exception as error:  # noqa: BLE001 - reported in the table
         plot.error = f"{type(error).__name__}: {error}"
     finally:
         plt.close("all")
+
+
+def _time_live_png(figure: LiveFigure) -> None:
+    """Wrap the figure's ``png`` (its last step) so the time of the latest call is kept."""
+    original = figure.png
+
+    def png():
+        start = time.perf_counter()
+        data = original()
+        png.spent_ms = (time.perf_counter() - start) * 1000
+        return data
+
+    png.spent_ms = 0.0
+    figure.png = png  # the instance attribute shadows the method that __call__ looks up
 
 
 # where a redraw spends its time: inclusive (nested) shares of one profiled call
@@ -229,6 +253,26 @@ def reference_plot(calls: int, rng) -> Plot:
 
     plot = Plot(notebook="(reference)", cell=-1, draw=line, controls={"slope": Control()},
                 name="one line")
+    time_plot(plot, calls, 60.0, rng)
+    return plot
+
+
+def reference_live_plot(calls: int, rng) -> Plot:
+    """The same one-line figure as a LiveFigure (built once, the line blitted): the floor of a
+    live redraw."""
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0.0, 1.0], [0.0, 1.0])
+    ax.set_ylim(0.0, 2.0)
+
+    def update(slope):
+        line.set_ydata([0.0, slope])
+        return [line]
+
+    class Control:  # a slider-like stand-in: a 0..2 grid
+        min, max, step, value, continuous_update = 0.0, 2.0, 0.1, 1.0, True
+
+    plot = Plot(notebook="(reference, live)", cell=-2, draw=LiveFigure(fig, update),
+                controls={"slope": Control()}, name="live(one line)")
     time_plot(plot, calls, 60.0, rng)
     return plot
 
@@ -262,6 +306,7 @@ def table(plots: list[Plot]) -> str:
              "call, nested) |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     floor = percentile(plots[0].times_ms, 50) if plots and plots[0].cell == -1 else float("nan")
+    # the x reference column: a new figure per move against the first reference row
     for plot in plots:
         controls = ", ".join(plot.controls)
         if plot.error:
@@ -270,7 +315,7 @@ def table(plots: list[Plot]) -> str:
             continue
         median = percentile(plot.times_ms, 50)
         verdict = "n/a (trains)" if plot.trains else ("yes" if median < GOAL_MS else "**no**")
-        if plot.cell == -1:
+        if plot.cell < 0:
             verdict = "(floor)"
         update = "" if plot.continuous else " (continuous_update=False)"
         lines.append(
@@ -300,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = [p.resolve() for p in args.notebooks] or sorted(
         (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     rng = np.random.default_rng(args.seed)
-    plots, errors = [reference_plot(args.calls, rng)], []
+    plots, errors = [reference_plot(args.calls, rng), reference_live_plot(args.calls, rng)], []
     for path in paths:
         started = time.perf_counter()
         found, failed = find_plots(path)
@@ -316,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.getloadavg()[0]:.1f}, PNG bbox_inches={PRINT_KWARGS['bbox_inches']}")
     print()
     print(table(plots))
-    lessons = [p for p in plots if p.cell != -1]
+    lessons = [p for p in plots if p.cell >= 0]
     missed = [p for p in lessons if not p.error and not p.trains
               and percentile(p.times_ms, 50) >= GOAL_MS]
     print()
