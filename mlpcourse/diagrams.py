@@ -151,7 +151,7 @@ def _points_per_unit(ax, extent, max_width=9.0, max_height=5.5):
     width, height = extent[1] - extent[0], extent[3] - extent[2]
     if ax is None:
         return min(PIXELS_PER_UNIT, 72 * max_width / width, 72 * max_height / height)
-    box = ax.get_position()
+    box = ax.get_position(original=True)  # the room given, before an aspect shrank it
     fig_w, fig_h = ax.figure.get_size_inches()
     return min(72 * box.width * fig_w / width, 72 * box.height * fig_h / height)
 
@@ -256,23 +256,135 @@ def draw_network(net: Network, x=None, grads=None, ax=None, edge_labels=True, ti
     return ax
 
 
+def draw_network_live(net: Network, x=None, grads=None, ax=None, title=None, *, below=None,
+                      **options):
+    """:func:`draw_network` as a diagram that is updated in place, for a slider per weight or
+    input (lessons 2, 5 and 9; lecture: "Going forward", "Backpropagation").
+
+    The diagram is drawn once; ``update`` then only changes the edges' colours and widths, the
+    numbers on the edges, in the neurons and under them, and the title. When the new network has
+    other layer sizes (or ``x`` / ``grads`` appear or disappear) the Axes is cleared and drawn
+    again, and ``update`` returns None (see :class:`mlpcourse.widgets.LiveFigure`).
+
+    Parameters
+    ----------
+    net : Network drawn first (at the sliders' defaults)
+    x : optional input of shape (n_0,), as in :func:`draw_network`
+    grads : optional ``Gradients`` of ``net``, as in :func:`draw_network`
+    ax : matplotlib Axes to draw into (a new figure sized to the network if None)
+    title : optional title; give one here if ``update`` will set one (a new figure makes room
+        for it only then)
+    below : an Axes returned by an earlier ``draw_network_live(ax=None)``: its figure grows by
+        its own height and this diagram goes in the new space underneath, at the same scale
+        (two live diagrams in one figure, as lesson 5 shows the gradients and the step)
+    **options : the other keywords of :func:`draw_network` (``digits``, ``edge_labels``,
+        ``show_bias``, ``legend``, ``max_edge_labels``), kept for every update
+
+    Returns
+    -------
+    (ax, update). ``ax.figure`` is the figure to pass to ``mlpcourse.widgets.live``.
+    ``update(net, x=None, grads=None, title=None)`` shows another network (``x`` of shape
+    (n_0,), ``grads`` a ``Gradients`` of it; ``title`` None keeps the current title) and returns
+    the list of artists it changed, or None when it had to redraw the whole Axes.
+    """
+    unknown = set(options) - {"digits", "edge_labels", "show_bias", "legend", "max_edge_labels"}
+    if unknown:
+        raise TypeError(f"draw_network_live got unexpected keywords {sorted(unknown)}; expected "
+                        "digits, edge_labels, show_bias, legend or max_edge_labels")
+    if below is not None:
+        if ax is not None:
+            raise TypeError("give ax or below, not both")
+        if not isinstance(below, Axes):
+            raise TypeError(f"below must be a matplotlib Axes; got {describe(below)}")
+        ax = _axes_below(below)
+    ax = draw_network(net, x=x, grads=grads, ax=ax, title=title, **options)
+    digits = options.get("digits", 3)
+    state = {}
+
+    def collect(net, x, grads):
+        texts = {gid: [t for t in ax.texts if t.get_gid() == gid]
+                 for gid in ("symbol", "value", "bias", "edge_label")}
+        state.update(texts, key=(tuple(net.sizes), x is None, grads is None),
+                     edges=next(c for c in ax.collections if c.get_gid() == "edges"),
+                     neurons=next(c for c in ax.collections if c.get_gid() == "neurons"))
+
+    def update(net, x=None, grads=None, title=None):
+        if not isinstance(net, Network):
+            raise TypeError(f"net must be a mlpcourse.Network; got {describe(net)}")
+        if (tuple(net.sizes), x is None, grads is None) != state["key"]:
+            title = ax.get_title() if title is None else title
+            ax.clear()
+            draw_network(net, x=x, grads=grads, ax=ax, title=title, **options)
+            collect(net, x, grads)
+            return None
+        a = _single_sample_activations(net, x)
+        _check_grads(net, grads)
+        values = grads.W if grads is not None else net.W
+        n_edges = sum(w.size for w in net.W[1:])
+        colors, widths = _edge_style(values, net.L,
+                                     bool(state["edge_label"]) or n_edges <= MAX_EDGE_LABELS)
+        state["edges"].set_color(colors)
+        state["edges"].set_linewidths(widths)
+        flat = np.concatenate([np.ravel(values[l]) for l in range(1, net.L + 1)])
+        for text, v in zip(state["edge_label"], flat, strict=False):  # none if unlabelled
+            text.set_text(_fmt(v, digits))
+            text.set_color(_sign_colors(np.array([v]))[0])
+        if a is not None:
+            for text, v in zip(state["value"], np.concatenate(a), strict=False):
+                text.set_text(_fmt(v, digits))
+            state["neurons"].set_facecolor(_node_colors(a, bool(state["symbol"]),
+                                                        sum(net.sizes)))
+        bias_values = grads.b if grads is not None else net.b
+        biases = np.concatenate([np.ravel(bias_values[l]) for l in range(1, net.L + 1)])
+        for text, v in zip(state["bias"], biases, strict=False):
+            text.set_text(text.get_text().split(" = ")[0] + f" = {_fmt(v, digits)}")
+        changed = [state["edges"], state["neurons"], *state["symbol"], *state["value"],
+                   *state["bias"], *state["edge_label"]]  # neurons, symbols: over the edges
+        if title is not None:
+            ax.title.set_text(title)
+            changed.append(ax.title)
+        return changed
+
+    collect(net, x, grads)
+    return ax, update
+
+
+def _axes_below(ax):
+    """Double the figure's height, move its Axes to the top half and return a new Axes placed
+    like ``ax`` in the bottom half (same size in inches, so a diagram has the same scale)."""
+    fig = ax.figure
+    width, height = fig.get_size_inches()
+    boxes = [a.get_position(original=True) for a in fig.axes]
+    fig.set_size_inches(width, 2 * height)
+    for a, box in zip(fig.axes, boxes, strict=True):
+        a.set_position((box.x0, 0.5 + box.y0 / 2, box.width, box.height / 2))
+    box = boxes[fig.axes.index(ax)]
+    return fig.add_axes((box.x0, box.y0 / 2, box.width, box.height / 2))
+
+
 def _draw_edges(ax, pos, edge_values, L, bold):
     """One LineCollection: segment (layer l, neuron i <- neuron j) in W[l].ravel() order."""
-    segments, values = [], []
+    segments = []
     for l in range(1, L + 1):
         src, dst = pos[l - 1], pos[l]
         n_out, n_in = len(dst), len(src)
         seg = np.stack([np.broadcast_to(src[None, :, :], (n_out, n_in, 2)),
                         np.broadcast_to(dst[:, None, :], (n_out, n_in, 2))], axis=2)
         segments.append(seg.reshape(-1, 2, 2))
-        values.append(np.ravel(edge_values[l]))
-    segments, values = np.concatenate(segments), np.concatenate(values).astype(float)
-    size = np.abs(values) / max(np.abs(values).max(), np.finfo(float).tiny)
-    widths = (0.6 + 3.4 * size) if bold else (0.1 + 0.8 * size)
-    edges = LineCollection(segments, colors=_sign_colors(values), linewidths=widths,
+    colors, widths = _edge_style(edge_values, L, bold)
+    edges = LineCollection(np.concatenate(segments), colors=colors, linewidths=widths,
                            alpha=0.9 if bold else 0.45, zorder=1, capstyle="round")
     edges.set_gid("edges")
     ax.add_collection(edges)
+
+
+def _edge_style(edge_values, L, bold):
+    """Colour (by sign) and width (by size, relative to the largest) of every edge, in
+    W[l].ravel() order for l = 1..L."""
+    values = np.concatenate([np.ravel(edge_values[l]) for l in range(1, L + 1)]).astype(float)
+    size = np.abs(values) / max(np.abs(values).max(), np.finfo(float).tiny)
+    widths = (0.6 + 3.4 * size) if bold else (0.1 + 0.8 * size)
+    return _sign_colors(values), widths
 
 
 def _edge_label_fraction(n_in):

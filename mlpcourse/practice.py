@@ -958,11 +958,8 @@ def _solve_chain_rule(problem, digits) -> str:
 
 # --- pictures -------------------------------------------------------------------------------------
 
-def _draw_network_problem(problem, ax, solution):
-    import matplotlib.pyplot as plt  # noqa: F401 (the diagram module needs pyplot)
-
-    from .diagrams import draw_network
-
+def _network_view(problem, solution):
+    """The keywords of ``draw_network`` (net, x, grads, title) for a network problem."""
     d = problem.data
     x = d["x"]
     if problem.seed is None:
@@ -972,9 +969,17 @@ def _draw_network_problem(problem, ax, solution):
         title = f"seed {problem.seed}: x = {_vector(x)}{target}"
     if solution and problem.kind == "backprop_step":
         _, cache = forward(d["net"], x)
-        return draw_network(d["net"], x=x, grads=backward(d["net"], cache, d["y"], d["loss"]),
-                            ax=ax, title=title + " (edges: ∂L/∂w)")
-    return draw_network(d["net"], x=x if solution else None, ax=ax, title=title)
+        return {"net": d["net"], "x": x, "grads": backward(d["net"], cache, d["y"], d["loss"]),
+                "title": title + " (edges: ∂L/∂w)"}
+    return {"net": d["net"], "x": x if solution else None, "grads": None, "title": title}
+
+
+def _draw_network_problem(problem, ax, solution):
+    import matplotlib.pyplot as plt  # noqa: F401 (the diagram module needs pyplot)
+
+    from .diagrams import draw_network
+
+    return draw_network(**_network_view(problem, solution), ax=ax)
 
 
 def _new_axes(ax, size):
@@ -1074,6 +1079,92 @@ _GENERATORS = {"forward_pass": forward_pass, "backprop_step": backprop_step, "so
                "loss": loss, "chain_rule": chain_rule}
 
 
+_NETWORK_KINDS = ("forward_pass", "backprop_step", "lecture_q1")
+
+
+def draw_live(problem: Problem, solution: bool = False):
+    """:meth:`Problem.draw` as one figure that shows problem after problem, for lesson 9's kind
+    and seed controls (the figure is updated in place: see :class:`mlpcourse.widgets.LiveFigure`).
+
+    The figure keeps the size of the first problem's picture and keeps one Axes per kind of
+    picture (a network of given layer sizes, the logits, the losses, the graph), hidden while
+    another is shown, so that going back to it does not build it again. A network diagram with
+    the same layer sizes as the one shown is updated in place (its numbers, edge colours and
+    title change); bars and graphs are drawn anew in their Axes.
+
+    Parameters
+    ----------
+    problem : Problem drawn first (at the controls' defaults); the figure looks like its
+        ``problem.draw(solution=solution)``
+    solution : as in :meth:`Problem.draw`, for every problem shown
+
+    Returns
+    -------
+    (fig, update): ``update(problem)`` shows another Problem and returns the list of artists it
+    changed, or None when the figure has to be drawn whole.
+    """
+    from .diagrams import draw_network_live
+
+    _check_problem(problem)
+    solution = bool(solution)
+    views = {}  # picture -> (Axes, the network diagram's update or None)
+
+    def picture(problem):
+        if problem.kind not in _NETWORK_KINDS:
+            return problem.kind
+        view = _network_view(problem, solution)
+        return (tuple(view["net"].sizes), view["x"] is None, view["grads"] is None)
+
+    def show(problem, ax):
+        if problem.kind in _NETWORK_KINDS:
+            ax, network_update = draw_network_live(**_network_view(problem, solution), ax=ax)
+            views[picture(problem)] = (ax, network_update)
+        else:
+            ax = problem.draw(ax=ax, solution=solution)
+            views[picture(problem)] = (ax, None)
+        return ax
+
+    current = {"picture": picture(problem)}
+    fig = show(problem, None).figure
+
+    def update(problem):
+        _check_problem(problem)
+        key = picture(problem)
+        ax, network_update = views.get(key, (None, None))
+        if network_update is not None:
+            changed = network_update(**_network_view(problem, solution))
+            if key == current["picture"]:
+                return changed
+        elif ax is not None:
+            ax.clear()
+            problem.draw(ax=ax, solution=solution)
+        else:
+            ax = show(problem, _fresh_axes(fig, problem.kind))
+        for other, _ in views.values():
+            other.set_visible(other is ax)
+        current["picture"] = key
+        return None
+
+    return fig, update
+
+
+def _check_problem(problem):
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a practice Problem (from generate(kind, seed)); got "
+                        f"{describe(problem)}")
+
+
+def _fresh_axes(fig, kind):
+    """Axes in a cleared figure for a picture of ``kind``: diagrams fill it below a title line;
+    bar charts keep margins for their labels and (loss) the legend on the right."""
+    width, height = fig.get_size_inches()
+    if kind not in ("softmax", "loss"):
+        return fig.add_axes((0.0, 0.0, 1.0, 1.0 - 0.3 / height))  # 0.3 in: the title
+    left, right, bottom, top = 0.9, 2.0 if kind == "loss" else 0.4, 0.75, 0.45  # inches
+    return fig.add_axes((left / width, bottom / height, 1.0 - (left + right) / width,
+                         1.0 - (bottom + top) / height))
+
+
 # --- dispatch and sheets --------------------------------------------------------------------------
 
 def generate(kind: str, seed) -> Problem:
@@ -1123,5 +1214,5 @@ def _key_cell(problem, name, digits) -> str:
 
 
 __all__ = ["KINDS", "CheckResult", "MarkdownText", "Problem", "backprop_step", "chain_rule",
-           "forward_pass", "generate", "lecture_q1", "loss", "parse_path_sum", "softmax",
-           "worksheet"]
+           "draw_live", "forward_pass", "generate", "lecture_q1", "loss", "parse_path_sum",
+           "softmax", "worksheet"]

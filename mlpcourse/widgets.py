@@ -44,7 +44,8 @@ class LiveFigure:
     update : callable ``update(**values) -> list of artists or None``. It changes the figure's
         artists (``set_data``, ``set_height``, ``set_text``, ...) and returns the ones it changed.
         Those become "animated": drawn on every call over a cached background of everything else.
-        Returning ``None`` means "redraw everything" (for a change of axis limits or ticks).
+        Returning ``None`` means "the background changed too" (axis limits, ticks, an artist
+        added or removed): it is drawn again once, and the animated artists over it.
 
     Calling the object, ``live_figure(**values)``, runs ``update`` and returns the PNG bytes.
     """
@@ -63,24 +64,22 @@ class LiveFigure:
         changed = self.update(**values)
         canvas = self.fig.canvas
         if changed is None:
-            for artist in self._animated:
-                artist.set_animated(False)
-            self._animated, self._background = [], None
-            canvas.draw()
-            return self.png()
+            self._background = None  # the background changed: draw it again, blit as before
+            changed = []
         fresh = [a for a in changed if a not in self._animated]
         if fresh or self._background is None:
             for artist in fresh:
                 artist.set_animated(True)
-            self._animated += fresh
-            self._animated.sort(key=lambda a: a.get_zorder())
+            alive = set(self.fig.findobj())  # forget artists that update removed or replaced
+            self._animated = sorted((a for a in self._animated + fresh if a in alive),
+                                    key=lambda a: a.get_zorder())
             canvas.draw()  # everything that is not animated; the layout engine runs here
             self.fig.set_layout_engine("none")  # keep the positions it found from now on
             self._background = canvas.copy_from_bbox(self.fig.bbox)
         else:
             canvas.restore_region(self._background)
         for artist in self._animated:
-            if artist.get_visible():
+            if artist.get_visible() and (artist.axes is None or artist.axes.get_visible()):
                 self.fig.draw_artist(artist)
         return self.png()
 

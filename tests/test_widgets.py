@@ -132,3 +132,26 @@ def test_softmax_explorer_live_rejects_the_wrong_number_of_logits():
         update(np.array([1.0, 2.0]), 1.0)
     with pytest.raises(ValueError, match="z_range"):
         outputs.softmax_explorer_live([1.0, 2.0], z_range=(1.0, 5.0))
+
+
+def test_live_figure_forgets_an_artist_that_update_removed():
+    def build(with_label):
+        fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
+        (line,) = ax.plot([0, 1], [0, 1])
+        ax.set_ylim(-2, 2)
+        label = ax.text(0.5, 1.5, "removed later") if with_label else None
+
+        def update(s):
+            line.set_ydata([0, s])
+            if s < 0 and label is not None and label.axes is not None:
+                label.remove()
+                return None  # the background changed
+            return [line] if label is None or label.axes is None else [line, label]
+
+        return live(fig, update)
+
+    figure = build(with_label=True)
+    figure(s=1.0)
+    assert not np.array_equal(pixels(figure(s=1.0)), pixels(build(with_label=False)(s=1.0)))
+    figure(s=-1.0)
+    assert figure(s=0.5) == build(with_label=False)(s=0.5)

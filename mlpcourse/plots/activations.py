@@ -183,13 +183,77 @@ def saturated_fraction(name: str, z, threshold: float = 0.01) -> float:
     return float(np.mean(act.derivative(z) < threshold * _peak(name)))
 
 
+def _saturation_values(name: str, z, reach: float, threshold: float):
+    """The histogram of z on 60 bins over [-reach, reach], scaled so that its tallest bin is 1 (the
+    shape, whatever s), split into the bins where g' is at least ``threshold`` · max g' and the
+    saturated ones (NaN where a bin belongs to the other kind).
+
+    Returns
+    -------
+    edges : array of shape (61,); active, saturated : arrays of shape (60,); limit : float
+    """
+    act = get_activation(name)
+    limit = threshold * _peak(name)
+    edges = np.linspace(-reach, reach, 61)
+    counts = np.histogram(z, bins=edges)[0] / m if (m := np.size(z)) else np.zeros(60)
+    counts = counts / max(float(np.max(counts)), 1e-300)
+    flat = act.derivative(0.5 * (edges[:-1] + edges[1:])) < limit
+    return edges, np.where(flat, np.nan, counts), np.where(flat, counts, np.nan), limit
+
+
+def _saturation_panel(ax, name: str, z, scale: float, threshold: float) -> dict:
+    """One panel of :func:`saturation` on ``ax`` (and a new twin axis); returns its artists by role
+    (for :func:`saturation_live`)."""
+    reach = max(6.0, 3.5 * scale)
+    edges, active, saturated, limit = _saturation_values(name, z, reach, threshold)
+    # two step patches (one artist each), not one bar per bin: same picture, fewer artists
+    bins = [ax.stairs(values, edges, fill=True, alpha=0.6, facecolor=COLORS[role],
+                      edgecolor="none")
+            for values, role in ((active, "neutral"), (saturated, "negative"))]
+    ax.set_xlim(-reach, reach)
+    ax.set_ylim(0, 1.4)  # the tallest bin is 1; the legend sits above it
+    ax.set_xlabel(f"$z = s\\,x$ (s = {scale:g})")
+    ax.set_ylabel("frequency of z (tallest bin = 1)")
+    twin = ax.twinx()
+    grid = np.linspace(-reach, reach, 401)
+    (curve,) = twin.plot(grid, get_activation(name).derivative(grid), color=COLORS["derivative"],
+                         label=f"{name}'(z)")
+    level = twin.axhline(limit, color=COLORS["derivative"], linestyle=":", linewidth=1)
+    twin.set_ylim(0, 1.1 * _peak(name))
+    twin.set_ylabel(f"{name}'(z)", color=COLORS["derivative"])
+    twin.grid(False)
+    ax.set_title(f"{name}: {100 * saturated_fraction(name, z, threshold):.1f}% of z saturated")
+    handles = [Patch(color=COLORS["negative"], alpha=0.6,
+                     label=f"z where g' < {threshold:g}·max g'"),
+               *twin.get_legend_handles_labels()[0]]
+    ax.legend(handles=handles, loc="upper left", fontsize=8)
+    return {"bins": bins, "curve": curve, "level": level}
+
+
+def _check_saturation_args(scale, names, m, threshold):
+    scale = positive_float("scale", scale)
+    m = positive_int("m", m)
+    if isinstance(names, str):
+        names = (names,)
+    if len(names) == 0:
+        raise ValueError(f"names must name at least one activation; got {describe(names)}")
+    for name in names:
+        _elementwise(name)
+    threshold = positive_float("threshold", threshold)
+    if threshold >= 1:
+        raise ValueError(f"threshold must be a fraction of the largest derivative in (0, 1); "
+                         f"got {threshold}")
+    return scale, tuple(names), m, threshold
+
+
 def saturation(scale: float, names=("sigmoid", "tanh"), m: int = 20000, threshold: float = 0.01,
                rng=0, axes=None):
     """Where the pre-activations z = s·x land on g'(z), for x ~ N(0, 1) and input scale s
     (lecture: "Scaling: z = w·x shouldn't be too large ... roughly not much more than 1").
 
-    Each panel: the histogram of z (bins where g' < threshold · max g' in the "negative" colour),
-    g'(z) on a second y axis, and the saturated fraction in the title.
+    Each panel: the histogram of z, scaled to a tallest bin of 1 (bins where g' < threshold ·
+    max g' in the "negative" colour), g'(z) on a second y axis, and the saturated fraction in the
+    title.
 
     Parameters
     ----------
@@ -204,43 +268,85 @@ def saturation(scale: float, names=("sigmoid", "tanh"), m: int = 20000, threshol
     -------
     array of Axes (the histogram axes; each has its g' twin)
     """
-    scale = positive_float("scale", scale)
-    m = positive_int("m", m)
-    if isinstance(names, str):
-        names = (names,)
-    for name in names:
-        _elementwise(name)
+    scale, names, m, threshold = _check_saturation_args(scale, names, m, threshold)
     z = scale * as_generator(rng).standard_normal(m)
     if axes is None:
         _, axes = plt.subplots(1, len(names), figsize=(4.6 * len(names), 3.2), squeeze=False)
     axes = np.ravel(axes)
-    reach = max(6.0, 3.5 * scale)
-    grid = np.linspace(-reach, reach, 401)
-    edges = np.linspace(-reach, reach, 61)
     for ax, name in zip(axes, names, strict=True):
-        act = get_activation(name)
-        fraction = saturated_fraction(name, z, threshold)
-        limit = threshold * _peak(name)
-        counts, _ = np.histogram(z, bins=edges, density=True)
-        centres = 0.5 * (edges[:-1] + edges[1:])
-        flat = act.derivative(centres) < limit
-        ax.bar(centres, counts, width=np.diff(edges), align="center", alpha=0.6,
-               color=np.where(flat, COLORS["negative"], COLORS["neutral"]).tolist())
-        ax.set_xlim(-reach, reach)
-        ax.set_xlabel(f"$z = s\\,x$ (s = {scale:g})")
-        ax.set_ylabel("density of z")
-        twin = ax.twinx()
-        twin.plot(grid, act.derivative(grid), color=COLORS["derivative"], label=f"{name}'(z)")
-        twin.axhline(limit, color=COLORS["derivative"], linestyle=":", linewidth=1)
-        twin.set_ylim(0, 1.1 * _peak(name))
-        twin.set_ylabel(f"{name}'(z)", color=COLORS["derivative"])
-        twin.grid(False)
-        ax.set_title(f"{name}: {100 * fraction:.1f}% of z saturated")
-        handles = [Patch(color=COLORS["negative"], alpha=0.6,
-                         label=f"z where g' < {threshold:g}·max g'"),
-                   *twin.get_legend_handles_labels()[0]]
-        ax.legend(handles=handles, loc="upper left", fontsize=8)
+        _saturation_panel(ax, name, z, scale, threshold)
     return axes
+
+
+def _freeze_layout(fig) -> None:
+    """Lay ``fig`` out once (constrained layout) and keep those positions from now on."""
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+
+
+def _label_as_text(axis):
+    """Swap the label of ``axis`` (an XAxis or YAxis) for an ordinary Text of its Axes in the same
+    place, which a LiveFigure can redraw alone or leave in the cached background (an axis label is
+    drawn with its whole axis, ticks and all). Call :func:`_freeze_layout` first.
+
+    Returns
+    -------
+    matplotlib Text
+    """
+    label = axis.label
+    text = axis.axes.text(*label.get_position(), label.get_text())
+    text.update_from(label)  # font, colour, rotation, alignment, transform, no clipping
+    text.set_rotation_mode(label.get_rotation_mode())  # a y label turns about its anchor
+    label.set_visible(False)
+    return text
+
+
+def saturation_live(scale: float = 3.0, names=("sigmoid", "tanh"), m: int = 20000,
+                    threshold: float = 0.01, rng=0):
+    """:func:`saturation` as a figure updated in place, for a slider on the input scale s (lecture:
+    "Scaling: z = w·x shouldn't be too large").
+
+    The samples x ~ N(0, 1) are drawn once and scaled on every move, so the picture changes only
+    with s. The axes keep the ranges of the default s (z beyond them is off the picture but still
+    counted in the saturated share), so a move redraws only the histograms, titles and x labels
+    (see :class:`mlpcourse.widgets.LiveFigure`).
+
+    Parameters
+    ----------
+    scale : float > 0, the input scale s at the slider's default
+    names, m, threshold, rng : as in :func:`saturation`
+
+    Returns
+    -------
+    (fig, update) where ``update(scale)`` redraws for the input scale ``scale`` (float > 0) and
+    returns the artists it changed
+    """
+    scale, names, m, threshold = _check_saturation_args(scale, names, m, threshold)
+    x = as_generator(rng).standard_normal(m)  # shape (m,), fixed: only s moves
+    fig, axes = plt.subplots(1, len(names), figsize=(4.6 * len(names), 3.2), squeeze=False)
+    axes = np.ravel(axes)
+    panels = [_saturation_panel(ax, name, scale * x, scale, threshold)
+              for ax, name in zip(axes, names, strict=True)]
+    reach = max(6.0, 3.5 * scale)
+    _freeze_layout(fig)
+    labels = [_label_as_text(ax.xaxis) for ax in axes]
+
+    def update(scale):
+        scale = positive_float("scale", scale)
+        z = scale * x
+        changed = []
+        for ax, name, panel, label in zip(axes, names, panels, labels, strict=True):
+            edges, active, saturated, _ = _saturation_values(name, z, reach, threshold)
+            for stairs, values in zip(panel["bins"], (active, saturated), strict=True):
+                stairs.set_data(values, edges)
+            label.set_text(f"z = s·x (s = {scale:g})")  # plain text: mathtext re-parses each move
+            fraction = saturated_fraction(name, z, threshold)
+            ax.title.set_text(f"{name}: {100 * fraction:.1f}% of z saturated")
+            # the g' curve and its threshold line are unchanged, but drawn over the histogram
+            changed += [*panel["bins"], ax.title, label, panel["curve"], panel["level"]]
+        return changed
+
+    return fig, update
 
 
 def softmax_bars(z, ax=None, labels=None):

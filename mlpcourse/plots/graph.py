@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch
+from matplotlib.ticker import FixedLocator
 
 from .._validation import as_array, describe
 from ..graph import GraphNetwork, latex_node
@@ -174,6 +175,40 @@ def _path_label(path):
     return "→".join(path)
 
 
+def _sampled(values):
+    """The points of the sweep where finite differences are marked (about 12)."""
+    return slice(0, len(values), max(1, len(values) // 12))
+
+
+def _terms(net, source, x, values, vary):
+    """Path terms of ∂y/∂source along the sweep of input ``vary`` over ``values``, their sum,
+    central finite differences at ``_sampled(values)``, and the value of ``vary`` in x.
+
+    Returns
+    -------
+    (list of arrays of shape (p,) in ``net.paths`` order, array (p,), array (~12,), float)
+    """
+    x = as_array("x", x, ndim=1, dtype=np.float64)
+    if len(x) != len(net.inputs):
+        raise ValueError(f"x must have one value per input {list(net.inputs)}; got "
+                         f"{describe(x)}")
+    if vary not in net.inputs:
+        raise ValueError(f"vary must be one of the inputs {list(net.inputs)}; got {vary!r}")
+    j = net.inputs.index(vary)
+    X = np.repeat(x[None, :], len(values), axis=0)
+    X[:, j] = values
+    ps = net.path_sum(net.output, source)
+    local = net.local_derivatives(X)
+    terms = list(ps.contributions(local).values())
+    h, i = 1e-5, net.inputs.index(source)
+    step = np.zeros_like(x)
+    step[i] = h
+    sample = X[_sampled(values)]
+    numeric = (net.forward(sample + step)[net.output]
+               - net.forward(sample - step)[net.output]) / (2 * h)
+    return terms, ps.evaluate(local), numeric, float(x[j])
+
+
 def path_contributions(net: GraphNetwork, source, x, values=None, vary=None, ax=None):
     """Each path's term of ∂y/∂source, and their sum, as one input sweeps a range.
 
@@ -193,33 +228,91 @@ def path_contributions(net: GraphNetwork, source, x, values=None, vary=None, ax=
     -------
     matplotlib Axes; one line per path (in ``net.paths`` order), then the sum
     """
-    x = as_array("x", x, ndim=1, dtype=np.float64)
     vary = source if vary is None else vary
-    if vary not in net.inputs:
-        raise ValueError(f"vary must be one of the inputs {list(net.inputs)}; got {vary!r}")
     values = np.linspace(-4, 4, 161) if values is None else as_array("values", values, ndim=1)
-    j = net.inputs.index(vary)
-    X = np.repeat(x[None, :], len(values), axis=0)
-    X[:, j] = values
     ps = net.path_sum(net.output, source)
-    terms = ps.contributions(net.local_derivatives(X))
+    terms, total, numeric, at = _terms(net, source, x, values, vary)
     if ax is None:
         _, ax = plt.subplots(figsize=(8.0, 3.6))
-    for k, (path, term) in enumerate(terms.items()):
+    for k, (path, term) in enumerate(zip(ps.paths, terms, strict=True)):
         ax.plot(values, term, color=COLORS["classes"][k % 10], lw=1.5, label=_path_label(path))
-    total = ps.evaluate(net.local_derivatives(X))
     ax.plot(values, total, color="black", lw=2.6, label=f"sum = ∂{net.output}/∂{source}")
-    h, i = 1e-5, net.inputs.index(source)
-    step = np.zeros_like(x)
-    step[i] = h
-    sample = slice(0, len(values), max(1, len(values) // 12))
-    numeric = (net.forward(X[sample] + step)[net.output]
-               - net.forward(X[sample] - step)[net.output]) / (2 * h)
-    ax.plot(values[sample], numeric, "o", color=COLORS["highlight"], ms=6, mfc="none", mew=1.5,
-            label="finite differences")
-    ax.axvline(x[j], color=COLORS["neutral"], ls="--", lw=1)
+    ax.plot(values[_sampled(values)], numeric, "o", color=COLORS["highlight"], ms=6, mfc="none",
+            mew=1.5, label="finite differences")
+    ax.axvline(at, color=COLORS["neutral"], ls="--", lw=1)
     ax.axhline(0, color="#555555", lw=0.8)
     ax.set_xlabel(f"input {vary}")
     ax.set_ylabel(f"term of ∂{net.output}/∂{source}")
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9)
     return ax
+
+
+def path_contributions_live(net: GraphNetwork, source, x, values=None, vary=None, title=None):
+    """:func:`path_contributions` as a figure updated in place, for sliders that change the
+    network (a weight, the activation) or the point ``x``.
+
+    Lecture: Problem 3, ∂y/∂x = Σ_paths Π_edges ∂q1/∂q2, each path's term as the input moves. A
+    move redraws the curves, the finite differences, the marks at 0 and x and the title over a
+    cached picture of the rest (see :class:`mlpcourse.widgets.LiveFigure`). The terms' scale
+    changes a hundredfold between tanh and sigmoid, so the y axis follows the data as in the
+    static plot: it is redrawn with the curves (its tick labels, at most 6 characters wide, fit
+    the room set aside for them once; the axis label stays where that room puts it).
+
+    Parameters
+    ----------
+    net : GraphNetwork at the sliders' defaults
+    source : the input x_l whose derivative is shown
+    x : array of shape (k,), the point at the defaults
+    values : array of shape (p,), the values of ``vary`` (default 161 points in [-4, 4])
+    vary : the input that sweeps (default: ``source``)
+    title : the axes title at the defaults (default: none, but room for a one-line title that
+        ``update`` sets)
+
+    Returns
+    -------
+    (fig, update) where ``update(net, x, title=None)`` draws the terms of another network with
+    the same paths from ``source`` to its output, at the point x of shape (k,), and returns the
+    artists it changed (``title=None`` keeps the title)
+    """
+    if not isinstance(net, GraphNetwork):
+        raise TypeError(f"net must be a GraphNetwork; got {describe(net)}")
+    ax = path_contributions(net, source, x, values=values, vary=vary)
+    ax.set_title("Title" if title is None else title)  # for the layout
+    fig = ax.figure
+    vary = source if vary is None else vary
+    paths = net.paths(net.output, source)
+    *curves, total, numeric, at_x, zero = ax.lines
+    ax.yaxis.get_major_formatter().set_powerlimits((-2, 4))  # below 0.01: "1e−3" above the axis
+    limits, locator = ax.get_ylim(), ax.yaxis.get_major_locator()
+    ax.set_ylim(-0.2, 0.2)
+    ax.yaxis.set_major_locator(FixedLocator([-0.125, 0.125]))  # the widest labels it can give
+    fig.draw_without_rendering()  # the layout, once, with room for them
+    fig.set_layout_engine("none")
+    label_x = (ax.yaxis.label.get_position()[0] - ax.bbox.x0) / ax.bbox.width
+    ax.yaxis.set_label_coords(label_x, 0.5)  # fixed: no jumps, no measuring labels on each move
+    ax.yaxis.set_major_locator(locator)
+    ax.set_ylim(limits)
+    ax.set_autoscaley_on(True)  # set_ylim turned it off; update rescales y like the static plot
+    if title is None:
+        ax.set_title("")
+    xs = curves[0].get_xdata()
+
+    def update(net, x, title=None):
+        if not isinstance(net, GraphNetwork):
+            raise TypeError(f"net must be a GraphNetwork; got {describe(net)}")
+        if source not in net.inputs or net.paths(net.output, source) != paths:
+            raise ValueError(f"net must have the same paths from {source!r} to its output as the "
+                             f"network drawn ({len(paths)} paths); got a different network")
+        terms, sum_, sampled, at = _terms(net, source, x, xs, vary)
+        for line, term in zip(curves, terms, strict=True):
+            line.set_ydata(term)
+        total.set_ydata(sum_)
+        numeric.set_ydata(sampled)
+        at_x.set_xdata([at, at])
+        if title is not None:
+            ax.title.set_text(title)
+        ax.relim()
+        ax.autoscale_view(scalex=False)  # the x axis stays: it is part of the cached picture
+        return [*curves, total, numeric, at_x, zero, ax.yaxis, ax.title]
+
+    return fig, update
