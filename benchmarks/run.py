@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/run.py              # the full suite (a few minutes), = make bench
     .venv/bin/python benchmarks/run.py --smoke      # tiny sizes, one round: checks the scripts
     .venv/bin/python benchmarks/run.py --notebooks  # also time the notebook suite under nbval
-    .venv/bin/python benchmarks/run.py --readme     # also write the table into README.md
+    .venv/bin/python benchmarks/run.py --readme     # also write the tables into the READMEs
 
 Prints a table, writes benchmarks/results/latest.json (git-ignored). See README.md beside this
 file for what each workload measures and how.
@@ -30,7 +30,7 @@ import harness  # noqa: E402
 import numpy as np  # noqa: E402
 import peers  # noqa: E402
 import workloads  # noqa: E402
-from harness import Row  # noqa: E402
+from harness import Row, format_value  # noqa: E402
 
 DTYPES = ("float64", "float32")
 DIGITS_SIZES = [64, 128, 10]
@@ -336,6 +336,9 @@ def goals_text(results: list[dict]) -> str:
 
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
+# the main README shows a summary of the same run between these markers (placed there by hand)
+MAIN_README = HERE.parent / "README.md"
+MAIN_START, MAIN_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def machine_line(info: dict) -> str:
@@ -357,7 +360,87 @@ def machine_line(info: dict) -> str:
             f"the end; commit {info['git_commit']}")
 
 
-def write_readme(rows, goal_results, info, command) -> None:
+def short_machine_line(info: dict) -> str:
+    """CPU, cores, memory, Python, numpy and numpy's BLAS, load average and commit: the machine
+    line of the main README's summary."""
+    blas = info["blas"]
+    ours = [b for b in blas if "numpy" in str(b.get("filepath"))] if isinstance(blas, list) else []
+    blas = (f"{ours[0]['internal_api']} {ours[0].get('version') or ''} with "
+            f"{ours[0]['num_threads']} threads".replace("  ", " ") if ours else "BLAS unknown")
+    return (f"{info['cpu']}, {info['usable_cores']} cores, {info['memory_gib']} GiB; Python "
+            f"{info['python']}, numpy {info['numpy']} ({blas}); load average "
+            f"{info['load_average_at_start']} at the start, {info['load_average_at_end']} at the "
+            f"end; commit {info['git_commit']}")
+
+
+def summary_table(rows: list[Row]) -> str:
+    """One line per mlpcourse result: its time, its reference, the ratio, and how many times
+    longer each peer took (a Markdown table for the main README)."""
+    out = ["| workload | dtype | mlpcourse | reference | ratio | peers: their time / mlpcourse's |",
+           "|---|---|---|---|---|---|"]
+    for row in rows:
+        if not (row.name.startswith("mlpcourse") or row.name.endswith("'import mlpcourse'")):
+            continue
+        if row.value is None or row.name.startswith("mlpcourse arithmetic"):
+            continue
+        same = [r for r in rows if r.section == row.section and r.dtype == row.dtype]
+        reference = next((r for r in same if r.reference), None)
+        if row.section.startswith("memory"):
+            ref, ratio = "the arrays it must hold", f"{row.value:.2f}x"
+            value = "peak memory"
+        else:
+            ref = "" if reference is None else (
+                f"{reference.name.split(' (')[0]}: {format_value(reference.value, reference.unit)}")
+            ratio = "" if row.ratio is None else f"{row.ratio:.2f}x"
+            value = format_value(row.value, row.unit)
+        peers = "; ".join(f"{r.name.split(' (')[0].split(' CPU')[0]} {r.value / row.value:.1f}x"
+                          for r in same if r.value is not None
+                          and r.name.startswith(("PyTorch", "scikit-learn")))
+        out.append(f"| {row.section} | {row.dtype} | {value} | {ref} | {ratio} | {peers} |")
+    return "\n".join(out)
+
+
+def replace_block(path: Path, start: str, end: str, block: str, append: bool) -> bool:
+    """Put ``block`` (which starts with ``start`` and ends with ``end``) in place of the text
+    between the markers in ``path``; without markers, append it (``append``) or leave the file
+    alone and return False."""
+    text = path.read_text() if path.exists() else ""
+    if start not in text or end not in text:
+        if not append:
+            return False
+        text = text.rstrip() + f"\n\n{start}\n{end}\n" if text else f"{start}\n{end}\n"
+    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+    path.write_text(text)
+    return True
+
+
+def main_readme_block(rows, goal_results, info, command) -> str:
+    missed = [g for g in goal_results if not g["met"]]
+    goals_line = (f"Goals of issue 6: {len(goal_results) - len(missed)} of {len(goal_results)} "
+                  f"met" + ("." if not missed else "; missed: " + "; ".join(
+                      f"{g['goal']} (measured {g['measured']})" for g in missed) + "."))
+    return "\n".join([
+        MAIN_START,
+        f"Latest run ({time.strftime('%Y-%m-%d')}, `{command}`), on "
+        f"{short_machine_line(info)}. Ratios are "
+        f"medians from one process; on a shared machine they move by about 15% between runs. "
+        f"Full table, method and what each row means: "
+        f"[benchmarks/README.md](benchmarks/README.md).",
+        "",
+        summary_table(rows),
+        "",
+        goals_line,
+        MAIN_END,
+    ])
+
+
+def write_readme(rows, goal_results, info, command, readme=README,
+                 main_readme=MAIN_README) -> None:
+    """The full table into benchmarks/README.md and a summary into the main README.md."""
+    if not replace_block(main_readme, MAIN_START, MAIN_END,
+                         main_readme_block(rows, goal_results, info, command),
+                         append=False):
+        log(f"note: {main_readme} has no {MAIN_START} ... {MAIN_END} markers: summary not written")
     block = "\n".join([
         START,
         f"Measured {time.strftime('%Y-%m-%d')} with `{command}` on: {machine_line(info)}.",
@@ -370,11 +453,7 @@ def write_readme(rows, goal_results, info, command) -> None:
           + (f" ({g['detail']})" if g["detail"] else "") for g in goal_results),
         END,
     ])
-    text = README.read_text() if README.exists() else f"{START}\n{END}\n"
-    if START not in text:
-        text = text.rstrip() + f"\n\n{START}\n{END}\n"
-    text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    README.write_text(text)
+    replace_block(readme, START, END, block, append=True)
 
 
 # ---------------------------------------------------------------- main
@@ -397,7 +476,8 @@ def main(argv=None) -> int:
                         help="also time the whole notebook suite under nbval (slow)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
     parser.add_argument("--readme", action="store_true",
-                        help="write the table into benchmarks/README.md")
+                        help="write the table into benchmarks/README.md and a summary "
+                             "into README.md")
     parser.add_argument("--memory-probe", nargs=2, metavar=("DTYPE", "M"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -461,7 +541,7 @@ def main(argv=None) -> int:
     log(f"wrote {args.out}")
     if args.readme:
         write_readme(rows, goal_results, info, command)
-        log(f"wrote the table into {README}")
+        log(f"wrote the table into {README} and its summary into {MAIN_README}")
     return 0
 
 

@@ -5,7 +5,7 @@ The public contract (see the README): ``Network``, ``init_network``, ``forward``
 ``mlpcourse.diagrams``, imported only when asked for, so ``import mlpcourse`` stays fast.
 """
 
-from . import activations, datasets, diagnostics, losses, perceptron
+from . import activations, losses
 from .activations import ACTIVATIONS
 from .checks import gradient_check, numerical_gradient, relative_error
 from .losses import LOSSES, loss, loss_gradient
@@ -25,9 +25,10 @@ from .train import History, fit, minibatches
 
 __version__ = "0.1.0"
 
-# Larger modules load on first use (mc.practice, mc.trace, mc.graph), so `import mlpcourse` stays
-# within a few milliseconds of `import numpy`.
-_LAZY = ("graph", "practice", "trace")
+# Modules outside the engine load on first use (mc.datasets, mc.diagnostics, mc.perceptron,
+# mc.practice, mc.trace, mc.graph; `from mlpcourse import datasets` too), so `import mlpcourse`
+# stays within a few milliseconds of `import numpy`.
+_LAZY = ("datasets", "diagnostics", "graph", "perceptron", "practice", "trace")
 
 
 def __getattr__(name):
@@ -36,6 +37,10 @@ def __getattr__(name):
 
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'mlpcourse' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_LAZY})  # dir(mc) lists the lazy modules before their first use
 
 __all__ = [
     "ACTIVATIONS",

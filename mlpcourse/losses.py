@@ -108,6 +108,7 @@ LOSSES: dict[str, Loss] = {
 }
 ALIASES = {"bce": "binary_cross_entropy", "ce": "cross_entropy"}
 _NAMES = {**LOSSES, **ALIASES}  # every accepted name, merged once rather than on every call
+_SPECS = {**LOSSES, **{alias: LOSSES[name] for alias, name in ALIASES.items()}}  # name -> Loss
 
 
 PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
@@ -125,6 +126,8 @@ def check_output_activation(name: str, activation: str) -> None:
 
 def get_loss(name: str) -> Loss:
     """Look up a loss by name or alias; unknown names raise a ValueError listing the valid ones."""
+    if type(name) is str and name in _SPECS:  # the usual case in one dict lookup (called per step)
+        return _SPECS[name]
     name = choice("loss", name, _NAMES)
     return LOSSES[ALIASES.get(name, name)]
 

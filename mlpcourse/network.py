@@ -18,7 +18,7 @@ from .activations import ACTIVATIONS
 from .losses import check_output_activation, get_loss, prepare_targets
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Network:
     """Weights, biases and activations of a fully connected feed-forward network.
 
@@ -156,7 +156,7 @@ def init_network(sizes, activations, method="uniform", rng=None, gain=1.0,
     return Network.from_weights(W, b, activations)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Cache:
     """What the forward pass remembers for backpropagation.
 
@@ -176,7 +176,7 @@ def _check_input(net: Network, X, name="X"):
     # fast path for the usual float array: a finite sum means every entry is finite (NaN and inf
     # propagate), one pass and no temporary; anything else gets the full check and its message
     if not (type(X) is np.ndarray and X.dtype.kind == "f" and X.ndim in (1, 2)
-            and math.isfinite(X.sum())):
+            and math.isfinite(_sum(X))):
         X = as_array(name, X, ndim=(1, 2))
     n_in = net.W[1].shape[1]
     if X.shape[-1] != n_in:
@@ -184,6 +184,13 @@ def _check_input(net: Network, X, name="X"):
         raise ValueError(f"{name} must have {n_in} features per sample for this network, shape "
                          f"{want}; got {describe(X)}")
     return X
+
+
+def _sum(X) -> float:
+    """The sum of X's entries (a sum is NaN or inf when an entry is, so it checks them all)."""
+    if X.ndim == 1 and X.size <= 16:  # one small sample: Python sums it faster than a numpy call
+        return sum(X.tolist())
+    return X.sum()
 
 
 def forward(net: Network, X):
@@ -207,19 +214,21 @@ def forward(net: Network, X):
 def _forward(net: Network, X):
     """``forward`` without the checks, for callers that validated X once: lists z, a.
 
-    One sample (1-D X) goes through as the lecture writes it, z = W a + b (``a @ W.T`` is W a);
-    a batch (2-D, rows are samples) as Z = A W^T + b.
+    One sample (1-D X) goes through as the lecture writes it, z = W a + b; a batch (2-D, rows
+    are samples) as Z = A W^T + b.
     """
     z, a = [None], [X]
+    single = X.ndim == 1
     for l in range(1, len(net.W)):
-        z_l = a[-1] @ net.W[l].T
+        # one sample: W.dot(a) is W @ a with half the call overhead (0.5 us instead of 1.1 us)
+        z_l = net.W[l].dot(a[-1]) if single else a[-1] @ net.W[l].T
         z_l += net.b[l]  # in place: one temporary fewer than z = a W^T + b, the same numbers
         z.append(z_l)
         a.append(ACTIVATIONS[net.activations[l]].function(z_l))
     return z, a
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Gradients:
     """dL/dW, dL/db and δ = dL/dz for every layer (slot 0 unused), from ``backward``.
 
@@ -258,13 +267,25 @@ def backward(net: Network, cache: Cache, y, loss="mse") -> Gradients:
         raise ValueError(f"cache does not belong to this network: expected layer widths "
                          f"{net.sizes}; got {[v.shape[-1] for v in a]}")
     y_hat = a[-1]
-    if cache.single:  # targets of one sample, checked as a batch of one
+    if cache.single and y_hat.shape == (1,) and _plain_target(spec.name, y):
+        Y = np.array([y], y_hat.dtype)  # one number, checked in Python: no array checks needed
+    elif cache.single:  # targets of one sample, checked as a batch of one
         y = np.asarray(y)
         y = y.reshape(1) if y.ndim == 0 and y_hat.shape[0] > 1 else y.reshape(1, -1)
         Y = prepare_targets(spec.name, y, (1, y_hat.shape[0]), y_hat.dtype)[0]
     else:
         Y = prepare_targets(spec.name, y, y_hat.shape, y_hat.dtype)
     return Gradients(*_backward(net, z, a, Y, spec))
+
+
+def _plain_target(loss: str, y) -> bool:
+    """True for a target that is one Python number valid for ``loss`` (mse: finite; binary
+    cross-entropy: in [0, 1]); anything else goes through ``prepare_targets`` and its messages."""
+    if type(y) is float or (type(y) is int and abs(y) <= 2**53):  # ints that convert exactly
+        if loss == "mse":
+            return math.isfinite(y)
+        return loss == "binary_cross_entropy" and 0 <= y <= 1
+    return False
 
 
 def _backward(net: Network, z, a, Y, spec):
@@ -298,8 +319,9 @@ def _backward(net: Network, z, a, Y, spec):
             dW[l] = np.multiply.outer(delta[l], a[l - 1])
             db[l] = delta[l].copy()
         if l > 1:
+            # δ[l] W[l] is the lecture's W^T δ; .dot for the reason given in _forward
             delta[l - 1] = ACTIVATIONS[net.activations[l - 1]].vjp(
-                z[l - 1], a[l - 1], delta[l] @ net.W[l])
+                z[l - 1], a[l - 1], delta[l] @ net.W[l] if batch else delta[l].dot(net.W[l]))
     return dW, db, delta
 
 
@@ -310,21 +332,27 @@ def update(net: Network, grads: Gradients, eta=0.01) -> Network:
     """
     if not (type(eta) is float and 0.0 < eta < math.inf):  # the usual case checked cheaply
         eta = positive_float("eta", eta)
-    for l in range(1, net.L + 1):
-        if grads.W[l].shape != net.W[l].shape or grads.b[l].shape != net.b[l].shape:
+    W, b, dW, db = net.W, net.b, grads.W, grads.b
+    if len(dW) != len(W) or len(db) != len(b):
+        raise ValueError(f"grads do not fit this network: gradients for {len(dW) - 1} layers, "
+                         f"expected {len(W) - 1}")
+    for l in range(1, len(W)):
+        if dW[l].shape != W[l].shape or db[l].shape != b[l].shape:
             raise ValueError(f"grads do not fit this network: grads.W[{l}] has shape "
-                             f"{grads.W[l].shape}, expected {net.W[l].shape}")
-    return _update(net, grads.W, grads.b, eta)
+                             f"{dW[l].shape}, expected {W[l].shape}")
+    return _update(net, dW, db, eta)
 
 
 def _update(net: Network, dW, db, eta: float) -> Network:
     """``update`` without the checks: a new Network with W - η dW and b - η db."""
-    dtype = net.dtype
-    return Network([None, *((w - eta * g).astype(dtype, copy=False)
-                            for w, g in zip(net.W[1:], dW[1:], strict=True))],
-                   [None, *((v - eta * g).astype(dtype, copy=False)
-                            for v, g in zip(net.b[1:], db[1:], strict=True))],
-                   list(net.activations))
+    dtype = net.W[1].dtype
+    W, b = [None], [None]
+    for l in range(1, len(net.W)):
+        W.append(net.W[l] - eta * dW[l])  # eta, a Python float, keeps float32 float32
+        b.append(net.b[l] - eta * db[l])
+        if W[l].dtype != dtype or b[l].dtype != dtype:  # float64 gradients for float32 weights
+            W[l], b[l] = W[l].astype(dtype), b[l].astype(dtype)
+    return Network(W, b, list(net.activations))
 
 
 def predict(net: Network, X):

@@ -255,15 +255,10 @@ def _relu_vjp(z, a, grad_a, scratch, mask):
 
 
 def _sigmoid(z, a, scratch, mask):
-    e = scratch  # e^{-|z|}, then 1 + e^{-|z|}
-    np.abs(z, out=e)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    np.greater_equal(z, 0, out=mask)
-    np.copyto(a, e)
-    np.copyto(a, 1.0, where=mask)  # numerator: 1 where z >= 0, e^{-|z|} elsewhere
-    np.add(e, 1.0, out=e)
-    np.divide(a, e, out=a)
+    np.negative(z, out=a)
+    np.exp(a, out=a)  # e^{-z}; inf for z < -709 (fit silences the warning), so σ = 0 as in sigmoid
+    np.add(a, 1.0, out=a)
+    np.divide(1.0, a, out=a)  # 1 / (1 + e^{-z})
 
 
 def _sigmoid_vjp(z, a, grad_a, scratch, mask):

@@ -63,3 +63,35 @@ def test_smoke_run_describes_the_machine_and_prints_the_table(smoke):
     assert "OPENBLAS_CORETYPE" in machine["blas_env"]
     assert results["smoke"] is True
     assert "mlpcourse fit" in stdout and "vs reference" in stdout
+
+
+def test_readme_summary_replaces_only_its_marked_block(smoke, tmp_path, monkeypatch):
+    """`run.py --readme` writes the full table into benchmarks/README.md and a summary of the same
+    run between the markers of the main README, leaving every other line alone; a README without
+    the markers is not touched."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import run
+    from harness import Row
+
+    _, results = smoke
+    rows = [Row(**row) for row in results["rows"]]
+    info = {**results["machine"], "load_average_at_end": [0.5, 0.5, 0.5]}
+    main = tmp_path / "README.md"
+    main.write_text(f"# Title\n\ntext before\n\n{run.MAIN_START}\nold summary\n{run.MAIN_END}\n\n"
+                    "## After\ntext after\n")
+    full = tmp_path / "full.md"
+    full.write_text("# Benchmarks\n\nmethod\n")
+    run.write_readme(rows, [{"goal": "a goal", "measured": 2.0, "met": False, "detail": ""}],
+                     info, "run.py --readme", readme=full, main_readme=main)
+    text = main.read_text()
+    assert text.startswith("# Title\n\ntext before\n\n" + run.MAIN_START)
+    assert text.endswith(run.MAIN_END + "\n\n## After\ntext after\n")
+    assert "old summary" not in text and info["cpu"] in text and "load average" in text
+    assert "| lecture step 2-2-1 | float32 |" in text and "| import (fresh process) |" in text
+    assert "missed: a goal (measured 2.0)" in text
+    assert full.read_text().startswith("# Benchmarks\n\nmethod\n\n" + run.START)
+    assert "mlpcourse forward/backward/update" in full.read_text()
+    unmarked = tmp_path / "plain.md"
+    unmarked.write_text("# No markers\n")
+    run.write_readme(rows, [], info, "run.py", readme=full, main_readme=unmarked)
+    assert unmarked.read_text() == "# No markers\n"

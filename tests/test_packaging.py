@@ -49,6 +49,34 @@ def test_import_does_not_load_heavy_packages():
     assert out.stdout.strip() == "[]"
 
 
+ENGINE = ["mlpcourse", "mlpcourse._validation", "mlpcourse.activations", "mlpcourse.checks",
+          "mlpcourse.losses", "mlpcourse.network", "mlpcourse.train"]
+LAZY = ["datasets", "diagnostics", "graph", "perceptron", "practice", "trace"]
+
+
+def test_import_loads_the_engine_and_numpy_only():
+    """`import mlpcourse` imports the engine's modules, numpy and the standard library, nothing
+    else; the other modules load on first use (mc.datasets, `from mlpcourse import perceptron`)."""
+    code = (
+        "import sys; before = set(sys.modules); import mlpcourse as mc; "
+        "new = sorted(set(sys.modules) - before); "
+        "print(sorted(m for m in new if m.startswith('mlpcourse'))); "
+        "print(sorted({m.split('.')[0] for m in new} - set(sys.stdlib_module_names) "
+        "- {'numpy', 'mlpcourse'} - {m for m in new if m.startswith('_')})); "
+        f"print([n for n in {LAZY!r} if n not in dir(mc)], "
+        "[n for n in ('datasets', 'diagnostics', 'perceptron') if n not in mc.__all__]); "
+        "from mlpcourse import datasets; "
+        "print(datasets.__name__, mc.diagnostics.__name__, mc.perceptron.__name__, "
+        "'mlpcourse.perceptron' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    engine, others, unlisted, lazy = out.stdout.strip().splitlines()
+    assert engine == repr(ENGINE)
+    assert others == "[]"  # e.g. scipy, matplotlib, or a lesson module made eager again
+    assert unlisted == "[] []"  # dir(mc) lists every lazy module, __all__ the three it always had
+    assert lazy == "mlpcourse.datasets mlpcourse.diagnostics mlpcourse.perceptron True"
+
+
 def test_readme_course_map_lists_every_lesson_with_its_binder_link():
     readme = (ROOT / "README.md").read_text()
     lessons = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
