@@ -230,6 +230,7 @@ def _time_live_png(figure: LiveFigure) -> None:
 # where a redraw spends its time: inclusive (nested) shares of one profiled call
 _CATEGORIES = {
     "mathtext parsing": lambda f, fn: f.endswith("matplotlib/mathtext.py") and fn == "parse",
+    "text drawing": lambda f, fn: f.endswith("matplotlib/text.py") and fn == "draw",
     "text layout": lambda f, fn: f.endswith("matplotlib/text.py") and fn == "_get_layout",
     "constrained layout": lambda f, fn: f.endswith("matplotlib/_constrained_layout.py")
     and fn == "do_constrained_layout",
