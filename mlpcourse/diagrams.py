@@ -218,9 +218,13 @@ def draw_network(net: Network, x=None, grads=None, ax=None, edge_labels=True, ti
         ax = _new_axes(extent, scale, bool(title))
 
     edge_values = grads.W if grads is not None else net.W
-    _draw_edges(ax, pos, edge_values, L, label_edges or n_edges <= MAX_EDGE_LABELS)
+    ring = 1.2 if labelled else 0.6  # points
+    # edges end 1 pt outside each circle's ring (half the ring's width beyond r), so that not
+    # even their antialiased ends touch a neuron
+    _draw_edges(ax, pos, edge_values, L, label_edges or n_edges <= MAX_EDGE_LABELS,
+                trim=r + (ring / 2 + 1.0) / scale)
     circles = PatchCollection([Circle(tuple(c), r) for c in np.vstack(pos)], zorder=3,
-                              linewidths=1.2 if labelled else 0.6, edgecolors="#333333")
+                              linewidths=ring, edgecolors="#333333")
     circles.set_facecolor(_node_colors(a, labelled, sum(sizes)))
     circles.set_gid("neurons")
     ax.add_collection(circles)
@@ -338,8 +342,9 @@ def draw_network_live(net: Network, x=None, grads=None, ax=None, title=None, *, 
         biases = np.concatenate([np.ravel(bias_values[l]) for l in range(1, net.L + 1)])
         for text, v in zip(state["bias"], biases, strict=False):
             text.set_text(text.get_text().split(" = ")[0] + f" = {_fmt(v, digits)}")
-        changed = [state["edges"], state["neurons"], *state["symbol"], *state["value"],
-                   *state["bias"], *state["edge_label"]]  # neurons, symbols: over the edges
+        changed = [state["edges"], *state["value"], *state["bias"], *state["edge_label"]]
+        if not state["symbol"]:  # unlabelled neurons are shaded by a (labelled ones stay white
+            changed.append(state["neurons"])  # and, like their symbols, in the background)
         if title is not None:
             ax.title.set_text(title)
             changed.append(ax.title)
@@ -362,8 +367,10 @@ def _axes_below(ax):
     return fig.add_axes((box.x0, box.y0 / 2, box.width, box.height / 2))
 
 
-def _draw_edges(ax, pos, edge_values, L, bold):
-    """One LineCollection: segment (layer l, neuron i <- neuron j) in W[l].ravel() order."""
+def _draw_edges(ax, pos, edge_values, L, bold, trim=0.0):
+    """One LineCollection: segment (layer l, neuron i <- neuron j) in W[l].ravel() order, from
+    circle to circle: ``trim`` (data units) is cut off both ends, so an edge never passes under
+    a neuron and a live diagram can redraw its edges without redrawing the neurons."""
     segments = []
     for l in range(1, L + 1):
         src, dst = pos[l - 1], pos[l]
@@ -371,9 +378,13 @@ def _draw_edges(ax, pos, edge_values, L, bold):
         seg = np.stack([np.broadcast_to(src[None, :, :], (n_out, n_in, 2)),
                         np.broadcast_to(dst[:, None, :], (n_out, n_in, 2))], axis=2)
         segments.append(seg.reshape(-1, 2, 2))
+    segments = np.concatenate(segments)
+    direction = segments[:, 1] - segments[:, 0]
+    direction /= np.linalg.norm(direction, axis=1, keepdims=True)  # layers never share an x
+    segments = segments + trim * np.stack([direction, -direction], axis=1)
     colors, widths = _edge_style(edge_values, L, bold)
-    edges = LineCollection(np.concatenate(segments), colors=colors, linewidths=widths,
-                           alpha=0.9 if bold else 0.45, zorder=1, capstyle="round")
+    edges = LineCollection(segments, colors=colors, linewidths=widths,
+                           alpha=0.9 if bold else 0.45, zorder=1, capstyle="butt")
     edges.set_gid("edges")
     ax.add_collection(edges)
 

@@ -71,12 +71,26 @@ def test_edges_join_the_right_neurons_and_follow_w_ravel_order(example3):
     net, _ = example3
     ax = draw_network(net)
     # circle centres in drawing order: x_1, x_2, a_1^(1), a_2^(1), a_1^(2)
-    centres = [path.get_extents().get_points().mean(axis=0) for path in neurons(ax).get_paths()]
+    boxes = [path.get_extents().get_points() for path in neurons(ax).get_paths()]
+    centres = [box.mean(axis=0) for box in boxes]
+    r = (boxes[0][1, 0] - boxes[0][0, 0]) / 2
     segments = edges(ax).get_segments()
+
+    def joins(segment, source, target):
+        """The segment lies on the line source -> target and runs from just outside the source
+        circle to just outside the target circle (never under a neuron)."""
+        direction = (target - source) / np.linalg.norm(target - source)
+        start, end = segment
+        for point in (start, end):  # no component across the line
+            offset = point - source
+            assert abs(offset[0] * direction[1] - offset[1] * direction[0]) < 1e-9
+        gaps = np.dot(start - source, direction), np.dot(target - end, direction)
+        assert all(r < gap < 1.2 * r for gap in gaps), (gaps, r)
+
     # second weight of layer 1 is W[1][0, 1] = w_12: from x_2 (source) into a_1 (target)
-    np.testing.assert_allclose(segments[1], [centres[1], centres[2]], atol=1e-9)
+    joins(segments[1], centres[1], centres[2])
     # the last segment is W[2][0, 1]: from a_2^(1) into the output neuron
-    np.testing.assert_allclose(segments[-1], [centres[3], centres[4]], atol=1e-9)
+    joins(segments[-1], centres[3], centres[4])
 
 
 def test_small_network_gets_weight_labels_and_biases(example3):
