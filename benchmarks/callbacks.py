@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import inspect
 import io
 import json
 import os
@@ -229,16 +230,21 @@ def _time_live_png(figure: LiveFigure) -> None:
 
 # where a redraw spends its time: inclusive (nested) shares of one profiled call
 _CATEGORIES = {
-    "mathtext parsing": lambda f, fn: f.endswith("matplotlib/mathtext.py") and fn == "parse",
-    "text drawing": lambda f, fn: f.endswith("matplotlib/text.py") and fn == "draw",
-    "text layout": lambda f, fn: f.endswith("matplotlib/text.py") and fn == "_get_layout",
-    "constrained layout": lambda f, fn: f.endswith("matplotlib/_constrained_layout.py")
+    "mathtext parsing": lambda f, fn, line: f.endswith("matplotlib/mathtext.py") and fn == "parse",
+    # Text.draw only: Annotation.draw calls it through a decorator, and would count it twice
+    "text drawing": lambda f, fn, line: f.endswith("matplotlib/text.py") and fn == "draw"
+    and line == _TEXT_DRAW_LINE,
+    "text layout": lambda f, fn, line: f.endswith("matplotlib/text.py") and fn == "_get_layout",
+    "constrained layout": lambda f, fn, line: f.endswith("matplotlib/_constrained_layout.py")
     and fn == "do_constrained_layout",
-    "Agg drawing": lambda f, fn: f.endswith("matplotlib/backends/backend_agg.py")
+    "Agg drawing": lambda f, fn, line: f.endswith("matplotlib/backends/backend_agg.py")
     and fn == "draw",
-    "mlpcourse compute": lambda f, fn: "/mlpcourse/" in f and not any(
+    "mlpcourse compute": lambda f, fn, line: "/mlpcourse/" in f and not any(
         part in f for part in ("/mlpcourse/plots/", "/mlpcourse/diagrams", "/mlpcourse/widgets")),
 }
+
+
+_TEXT_DRAW_LINE = inspect.unwrap(matplotlib.text.Text.draw).__code__.co_firstlineno
 
 
 def reference_plot(calls: int, rng) -> Plot:
@@ -287,8 +293,8 @@ def _read_profile(profile) -> tuple[bool, list[str]]:
     for category, matches in _CATEGORIES.items():
         # entry points only (callers outside the category), so nested calls count once
         shares[category] = sum(
-            row[3] for (f, _, fn), row in stats.items() if matches(f, fn)
-            and not any(matches(cf, cfn) for cf, _, cfn in row[4])) / total
+            row[3] for (f, line, fn), row in stats.items() if matches(f, fn, line)
+            and not any(matches(cf, cfn, cl) for cf, cl, cfn in row[4])) / total
     top = sorted(shares.items(), key=lambda kv: -kv[1])[:3]
     return trains, [f"{name} {100 * share:.0f}%" for name, share in top if share >= 0.01]
 
