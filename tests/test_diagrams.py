@@ -21,12 +21,6 @@ from mlpcourse.diagrams import (  # noqa: E402
 from mlpcourse.plots.style import COLORS  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture
 def example3():
     """The lecture's Example 3 network (2-2-1, sigmoid) and its input x = (0.5, 0.1)."""

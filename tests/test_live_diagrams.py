@@ -9,7 +9,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
@@ -20,12 +19,6 @@ from mlpcourse import practice  # noqa: E402
 from mlpcourse.diagrams import draw_network, draw_network_live  # noqa: E402
 from mlpcourse.plots.style import COLORS  # noqa: E402
 from mlpcourse.widgets import live  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -18,12 +17,6 @@ from mlpcourse.widgets import live  # noqa: E402
 
 PATHS = [("x1", "a", "c", "y"), ("x1", "a", "d", "y"), ("x1", "b", "d", "y"),
          ("x1", "a", "d", "e", "y"), ("x1", "b", "d", "e", "y")]
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def pixels(png: bytes) -> np.ndarray:

@@ -154,12 +154,6 @@ def test_separating_weights_refuses_huge_grids():
 
 # ---- plots ---------------------------------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def _by_gid(ax, gid):
     return [a for a in ax.get_children() if a.get_gid() == gid]
 

@@ -5,19 +5,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import mlpcourse as mc  # noqa: E402
 from mlpcourse import datasets  # noqa: E402
 from mlpcourse import playground as pg  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _same_weights(a, b):

@@ -13,12 +13,6 @@ from mlpcourse.activations import sigmoid, softmax  # noqa: E402
 from mlpcourse.plots import outputs  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def _bar_heights(ax):
     return np.array([patch.get_height() for patch in ax.patches])
 

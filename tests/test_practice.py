@@ -27,12 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = st.integers(min_value=0, max_value=10**7)
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 # --- seeds ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", practice.KINDS)

@@ -15,12 +15,6 @@ from mlpcourse.plots import outputs  # noqa: E402
 from mlpcourse.widgets import LiveFigure, interactive_plot, live, slider  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
