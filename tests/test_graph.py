@@ -4,7 +4,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import sympy  # noqa: E402
@@ -250,13 +249,7 @@ def test_import_mlpcourse_graph_does_not_import_sympy():
 
 # --- pictures -----------------------------------------------------------------------------------
 
-@pytest.fixture(autouse=False)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def test_layout_puts_inputs_left_and_output_right(close_figures):
+def test_layout_puts_inputs_left_and_output_right():
     net = graph.problem3()
     pos = graph_plots.graph_layout(net)
     assert pos["x1"][0] == pos["x2"][0] == 0 and pos["y"][0] == max(p[0] for p in pos.values())
@@ -264,7 +257,7 @@ def test_layout_puts_inputs_left_and_output_right(close_figures):
     assert pos["e"][0] == 3 * graph_plots.DX  # columns are levels: e is 3 edges from x1
 
 
-def test_draw_graph_draws_every_node_and_edge_and_highlights_paths(close_figures):
+def test_draw_graph_draws_every_node_and_edge_and_highlights_paths():
     net = graph.problem3()
     ax = graph_plots.draw_graph(net, highlight="x2", edge_labels="partials", x=[0.5, -1.0])
     gids = [p.get_gid() for p in ax.patches]
@@ -276,7 +269,7 @@ def test_draw_graph_draws_every_node_and_edge_and_highlights_paths(close_figures
     assert len([t for t in ax.texts if t.get_gid() == "value"]) == 8
 
 
-def test_draw_graph_checks_its_arguments(close_figures):
+def test_draw_graph_checks_its_arguments():
     net = graph.problem3()
     with pytest.raises(ValueError, match="edge_labels must be None, 'weights' or 'partials'"):
         graph_plots.draw_graph(net, edge_labels="w")
@@ -286,7 +279,7 @@ def test_draw_graph_checks_its_arguments(close_figures):
         graph_plots.draw_graph(mc.init_network([2, 1], ["linear"], rng=0))
 
 
-def test_path_contributions_plots_one_line_per_path_and_their_sum(close_figures):
+def test_path_contributions_plots_one_line_per_path_and_their_sum():
     net = graph.problem3(rng=1)
     ax = graph_plots.path_contributions(net, "x1", [0.5, -1.0], values=np.linspace(-1, 1, 21))
     lines = ax.get_lines()

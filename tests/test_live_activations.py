@@ -8,7 +8,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -22,9 +21,7 @@ NAMES = ("sigmoid", "tanh")
 
 @pytest.fixture(autouse=True)
 def course_style():
-    setup()
-    yield
-    plt.close("all")
+    setup()  # figures are closed after each test by conftest.py
 
 
 @pytest.fixture()

@@ -9,7 +9,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -25,9 +24,7 @@ DEFAULTS = {"depth": 6, "activation": "sigmoid", "init": "xavier", "gain": 1.0}
 
 @pytest.fixture(autouse=True)
 def course_style():
-    setup()
-    yield
-    plt.close("all")
+    setup()  # figures are closed after each test by conftest.py
 
 
 @pytest.fixture(scope="module")

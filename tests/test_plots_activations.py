@@ -15,12 +15,6 @@ from mlpcourse.plots import COLORS  # noqa: E402
 from mlpcourse.plots import activations as pa  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def line_colors(ax):
     return {to_hex(line.get_color()) for line in ax.get_lines()}
 

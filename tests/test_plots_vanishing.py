@@ -5,19 +5,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 import mlpcourse as mc
 from mlpcourse import diagnostics as dg
 from mlpcourse.plots import vanishing as pv
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
