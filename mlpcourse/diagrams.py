@@ -219,10 +219,10 @@ def draw_network(net: Network, x=None, grads=None, ax=None, edge_labels=True, ti
 
     edge_values = grads.W if grads is not None else net.W
     ring = 1.2 if labelled else 0.6  # points
-    # edges end 1 pt outside each circle's ring (half the ring's width beyond r), so that not
-    # even their antialiased ends touch a neuron
+    # edges end 2 pt outside each circle's ring (half the ring's width beyond r), so that not
+    # even their antialiased ends share a pixel with a neuron (at 72 dpi 1 pt would)
     _draw_edges(ax, pos, edge_values, L, label_edges or n_edges <= MAX_EDGE_LABELS,
-                trim=r + (ring / 2 + 1.0) / scale)
+                trim=r + (ring / 2 + 2.0) / scale)
     circles = PatchCollection([Circle(tuple(c), r) for c in np.vstack(pos)], zorder=3,
                               linewidths=ring, edgecolors="#333333")
     circles.set_facecolor(_node_colors(a, labelled, sum(sizes)))
