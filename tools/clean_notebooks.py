@@ -5,6 +5,9 @@
   twin that shows the same plot at the default values. Other representations an output carries
   (a quiz's Markdown copy of its question) are kept.
 - Volatile metadata (execution timestamps) is removed, so re-running changes only real outputs.
+- Consecutive prints to the same stream become one output: how the kernel happened to split them
+  into messages depends on timing, so without this a re-run reshuffles unchanged text (nbval
+  compares the streams joined, so it does not mind either way).
 
 Usage: python tools/clean_notebooks.py NOTEBOOK...
 """
@@ -28,6 +31,24 @@ def _without_widget_view(output: dict) -> dict | None:
     return {**output, "data": rest}
 
 
+def _joined_streams(outputs: list[dict]) -> list[dict]:
+    """Consecutive stream outputs with the same name (stdout, stderr) merged into one."""
+    joined = []
+    for output in outputs:
+        last = joined[-1] if joined else None
+        if (output.get("output_type") == "stream" and last is not None
+                and last.get("output_type") == "stream" and last["name"] == output["name"]):
+            text = "".join(_lines(last["text"]) + _lines(output["text"]))
+            joined[-1] = {**last, "text": text.splitlines(keepends=True)}
+        else:
+            joined.append(output)
+    return joined
+
+
+def _lines(text) -> list[str]:
+    return [text] if isinstance(text, str) else list(text)
+
+
 def clean(path: Path) -> bool:
     """Clean one notebook in place; return True if it changed."""
     text = path.read_text()
@@ -36,7 +57,8 @@ def clean(path: Path) -> bool:
     for cell in nb["cells"]:
         cell.get("metadata", {}).pop("execution", None)
         if cell["cell_type"] == "code":
-            cell["outputs"] = [o for o in map(_without_widget_view, cell.get("outputs", [])) if o]
+            outputs = [o for o in map(_without_widget_view, cell.get("outputs", [])) if o]
+            cell["outputs"] = _joined_streams(outputs)
     new = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
     if new != text:
         path.write_text(new)
