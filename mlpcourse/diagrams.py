@@ -367,7 +367,7 @@ def _axes_below(ax):
     return fig.add_axes((box.x0, box.y0 / 2, box.width, box.height / 2))
 
 
-def _draw_edges(ax, pos, edge_values, L, bold, trim=0.0):
+def _draw_edges(ax, pos, edge_values, L, bold, trim):
     """One LineCollection: segment (layer l, neuron i <- neuron j) in W[l].ravel() order, from
     circle to circle: ``trim`` (data units) is cut off both ends, so an edge never passes under
     a neuron and a live diagram can redraw its edges without redrawing the neurons."""

@@ -88,6 +88,7 @@ def test_readme_summary_replaces_only_its_marked_block(smoke, tmp_path, monkeypa
     assert text.endswith(run.MAIN_END + "\n\n## After\ntext after\n")
     assert "old summary" not in text and info["cpu"] in text and "load average" in text
     assert "| lecture step 2-2-1 | float32 |" in text and "| import (fresh process) |" in text
+    assert " ms) |" in text.split("| import (fresh process) |")[1].splitlines()[0]  # what it adds
     assert "missed: a goal (measured 2.0)" in text
     assert full.read_text().startswith("# Benchmarks\n\nmethod\n\n" + run.START)
     assert "mlpcourse forward/backward/update" in full.read_text()
