@@ -16,6 +16,7 @@ import copy
 import dataclasses
 import signal
 import threading
+import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -222,8 +223,127 @@ def _same(a, b) -> bool:
         return a is b
 
 
+@dataclass
+class Outcome:
+    """What one call of the student's function did (the kernel's side of a check: no verdict).
+
+    Attributes
+    ----------
+    kind : "returned", "raised", "not_implemented", "timeout" or "modified" (the call changed
+        its arguments)
+    value : what the call returned (kind "returned")
+    error : "TypeName: message" (kind "raised")
+    """
+
+    kind: str
+    value: object = None
+    error: str = ""
+
+
+def call_cases(fn, calls, time_limit: float = TIME_LIMIT) -> list[Outcome]:
+    """Call ``fn(*args, **kwargs)`` for every ``(args, kwargs)`` in ``calls`` and record what
+    happened, without judging it.
+
+    Every call gets deep copies of its arguments (compared afterwards: a function that changed
+    them gives kind "modified") and ``time_limit`` seconds. Like the check it serves, it stops at
+    a NotImplementedError in the first call (the exercise's placeholder) and after a time-out.
+    """
+    outcomes = []
+    for args, kwargs in calls:
+        args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+        originals = copy.deepcopy((args, kwargs))
+        try:
+            with _time_limit(time_limit):
+                got = fn(*args, **kwargs)
+        except NotImplementedError:
+            outcomes.append(Outcome("not_implemented"))
+            if len(outcomes) == 1:
+                break
+            continue
+        except _TimeLimit:
+            outcomes.append(Outcome("timeout"))
+            break
+        except Exception as error:  # noqa: BLE001 (any student error becomes a failed case)
+            outcomes.append(Outcome("raised", error=f"{type(error).__name__}: {error}"))
+            continue
+        if not _same((args, kwargs), originals):
+            outcomes.append(Outcome("modified"))
+            continue
+        outcomes.append(Outcome("returned", got))
+    return outcomes
+
+
+class Warned:
+    """What a call returns when numpy warned inside it (the warning's text is kept)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+class Modified:
+    """What a wrapped call returns when the student's function changed the network (or gradients)
+    it was given."""
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def message(self) -> str:
+        return (f"modified {self.what} in place (work on copies: mc.update returns a new "
+                "network)")
+
+
+def _marker_message(got) -> str | None:
+    if isinstance(got, Warned):
+        return (f"numpy warned '{got.message}' while computing it: the formula overflows or "
+                "divides by zero for this input; use a numerically stable form (see the hint)")
+    if isinstance(got, Modified):
+        return got.message()
+    return None
+
+
+def judge(task: str, cases, outcomes, time_limit: float = TIME_LIMIT) -> CheckReport:
+    """The report for ``outcomes`` (from :func:`call_cases`) of ``cases``: each returned value is
+    compared with its case's expected value (``case.compare`` or :func:`compare_numbers`).
+
+    This is the half of a check that knows the answers: in the notebook it runs right after
+    :func:`call_cases`; the class grader runs it in its own process on what the kernel returned.
+    """
+    if outcomes and outcomes[0].kind == "not_implemented":
+        return CheckReport(task, attempted=False,
+                           note="replace `raise NotImplementedError()` with your code")
+    report = CheckReport(task)
+    for case, outcome in zip(cases, outcomes, strict=False):
+        if outcome.kind == "not_implemented":
+            report.results.append(CaseResult(case.description, False,
+                                             "raised NotImplementedError"))
+        elif outcome.kind == "timeout":
+            report.results.append(CaseResult(
+                case.description, False, f"did not return within {time_limit:g} s (endless loop?)"))
+        elif outcome.kind == "raised":
+            report.results.append(CaseResult(case.description, False, f"raised {outcome.error}"))
+        elif outcome.kind == "modified":
+            report.results.append(CaseResult(
+                case.description, False, "modified its input arguments (work on a copy instead)"))
+        else:
+            try:
+                message = _marker_message(outcome.value)
+                if message is None:
+                    compare = case.compare or (
+                        lambda g, e, c=case: compare_numbers(g, e, c.rtol, c.atol))
+                    message = compare(outcome.value, case.expected)
+            except Exception as error:  # noqa: BLE001
+                message = f"returned something that could not be checked ({type(error).__name__})"
+            report.results.append(CaseResult(case.description, message is None, message or ""))
+    if len(outcomes) < len(cases):  # one endless loop is enough: the rest are reported, not run
+        reason = ("not run (an earlier case timed out)" if outcomes and
+                  outcomes[-1].kind == "timeout" else "not run")
+        report.results += [CaseResult(c.description, False, reason)
+                           for c in cases[len(outcomes):]]
+    return report
+
+
 def run_check(task: str, fn, cases, time_limit: float = TIME_LIMIT) -> CheckReport:
-    """Call ``fn`` on every case and collect the results.
+    """Call ``fn`` on every case and collect the results (:func:`call_cases`, then :func:`judge`).
 
     The function is "not attempted" when it is missing (None) or raises NotImplementedError (the
     generated exercise's placeholder). Each case gets deep copies of its arguments; a function that
@@ -234,40 +354,133 @@ def run_check(task: str, fn, cases, time_limit: float = TIME_LIMIT) -> CheckRepo
     if not callable(fn):
         return CheckReport(task, [CaseResult("definition", False,
                                              f"expected a function; got {describe_value(fn)}")])
-    report, timed_out = CheckReport(task), False
-    for case in cases:
-        args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
-        originals = copy.deepcopy((args, kwargs))
-        try:
-            with _time_limit(time_limit):
-                got = fn(*args, **kwargs)
-        except NotImplementedError:
-            if not report.results:
-                return CheckReport(task, attempted=False,
-                                   note="replace `raise NotImplementedError()` with your code")
-            report.results.append(CaseResult(case.description, False,
-                                             "raised NotImplementedError"))
-            continue
-        except _TimeLimit:
-            report.results.append(CaseResult(
-                case.description, False, f"did not return within {time_limit:g} s (endless loop?)"))
-            timed_out = True
-            break
-        except Exception as error:  # noqa: BLE001 (any student error becomes a failed case)
-            report.results.append(CaseResult(
-                case.description, False, f"raised {type(error).__name__}: {error}"))
-            continue
-        if not _same((args, kwargs), originals):
-            report.results.append(CaseResult(
-                case.description, False, "modified its input arguments (work on a copy instead)"))
-            continue
-        try:
-            compare = case.compare or (lambda g, e, c=case: compare_numbers(g, e, c.rtol, c.atol))
-            message = compare(got, case.expected)
-        except Exception as error:  # noqa: BLE001
-            message = f"returned something that could not be checked ({type(error).__name__})"
-        report.results.append(CaseResult(case.description, message is None, message or ""))
-    if timed_out:  # one endless loop is enough: the remaining cases are reported, not run
-        report.results += [CaseResult(c.description, False, "not run (an earlier case timed out)")
-                           for c in cases[len(report.results):]]
-    return report
+    outcomes = call_cases(fn, [(case.args, case.kwargs) for case in cases], time_limit)
+    return judge(task, cases, outcomes, time_limit)
+
+
+# ---------------------------------------------------------------- how a task calls the function
+
+def _no_runtime_warnings(fn):
+    """``fn`` with numpy's RuntimeWarnings (overflow, invalid value, division by zero) caught and
+    returned as a :class:`Warned` marker."""
+
+    def strict(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            try:
+                return fn(*args, **kwargs)
+            except RuntimeWarning as warning:
+                return Warned(str(warning))
+
+    return strict
+
+
+def _float_errors_raise(fn):
+    """``fn`` with numpy's divide/overflow/invalid warnings raised as FloatingPointError (which
+    the runner reports as a failed case)."""
+
+    def strict(*args, **kwargs):
+        with np.errstate(divide="raise", over="raise", invalid="raise"):
+            return fn(*args, **kwargs)
+
+    return strict
+
+
+def _with_network(fn):
+    """``fn(net, *rest)`` callable as ``call(spec, *rest)`` with ``spec = (W list, b list,
+    activation names)``; returns :class:`Modified` if ``fn`` changed the network's arrays."""
+    from ..network import Network
+
+    def call(spec, *args, **kwargs):
+        W, b, names = spec
+        net = Network.from_weights(W, b, names)  # private copies of W and b
+        result = fn(net, *args, **kwargs)
+        for l in range(1, len(W) + 1):
+            same_W = net.W[l] is not None and np.array_equal(net.W[l], W[l - 1])
+            same_b = net.b[l] is not None and np.array_equal(net.b[l], b[l - 1])
+            if not (same_W and same_b):
+                return Modified(f"net.W[{l}] or net.b[{l}]")
+        return result
+
+    return call
+
+
+def _with_gradients(fn):
+    """``fn(grads, ...)`` callable as ``call((W, b, delta), ...)`` with plain lists; returns
+    :class:`Modified` if ``fn`` changed the gradients."""
+    from ..network import Gradients
+
+    def call(parts, *args, **kwargs):
+        W, b, delta = parts
+        grads = Gradients([None, *(w.copy() for w in W)], [None, *(v.copy() for v in b)],
+                          [None, *(d.copy() for d in delta)])
+        result = fn(grads, *args, **kwargs)
+        for name, given, kept in (("grads.W", grads.W, W), ("grads.b", grads.b, b),
+                                  ("grads.delta", grads.delta, delta)):
+            if len(given) != len(kept) + 1 or any(
+                    not isinstance(g, np.ndarray) or not np.array_equal(g, k)
+                    for g, k in zip(given[1:], kept, strict=False)):
+                return Modified(name)
+        return result
+
+    return call
+
+
+def _three_calls(fn):
+    """Call ``fn(m, batch_size, rng)`` with Generators seeded ``seed``, ``seed`` and ``seed + 1``;
+    return the three results (to check the partition, determinism and the use of ``rng``)."""
+
+    def call(m, batch_size, seed):
+        return tuple(fn(m, batch_size, np.random.default_rng(s)) for s in (seed, seed, seed + 1))
+
+    return call
+
+
+CALL_MODES = {
+    "plain": None,
+    "warnings": _no_runtime_warnings,     # numpy RuntimeWarnings fail the case (lessons 3, 4)
+    "errstate": _float_errors_raise,      # numpy float errors raise (lessons 5, 8)
+    "network": _with_network,             # the first argument arrives as a Network (6, 7)
+    "gradients": _with_gradients,         # the first argument arrives as Gradients (7)
+    "three_calls": _three_calls,          # three calls with seeded Generators (6)
+}
+
+
+def wrap(mode: str, fn):
+    """The student's ``fn`` as the task calls it (see :data:`CALL_MODES`); None and
+    non-callables pass through unchanged (the runner reports them)."""
+    if mode not in CALL_MODES:
+        raise ValueError(f"mode must be one of {sorted(CALL_MODES)}; got {mode!r}")
+    if fn is None or not callable(fn) or CALL_MODES[mode] is None:
+        return fn
+    return CALL_MODES[mode](fn)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One graded task: the single definition both the notebook's ``check_<name>`` and the class
+    grader use.
+
+    Attributes
+    ----------
+    name : the task's nbgrader grade_id, also the name of the student's function
+    cases : ``cases(rng)`` -> list of :class:`Case`; ``rng`` None gives the fixed cases the
+        notebook's check runs, a ``numpy.random.Generator`` adds fresh random cases (the grader)
+    call : how the function is called, a key of :data:`CALL_MODES`
+    references : dotted names (prefixes) of the course's own implementation of this task: a
+        graded function that uses one earns no points (the grader flags it)
+    note : shown under the report when every case passed
+    """
+
+    name: str
+    cases: Callable
+    call: str = "plain"
+    references: tuple = ()
+    note: str = ""
+
+    def check(self, fn) -> CheckReport:
+        """The notebook's check: the fixed cases, called and judged in this process."""
+        report = run_check(self.name, wrap(self.call, fn), self.cases(None))
+        if report.passed and self.note:
+            report.note = self.note
+        return report

@@ -1,0 +1,245 @@
+"""Run one submission inside the sandbox and write the student's outputs for the grader's inputs.
+
+``python -m mlpcourse.grading.harness NOTEBOOK --calls CALLS --out RESULTS --progress PROGRESS
+--cell-timeout SECONDS``
+
+1. Reads CALLS (from :func:`mlpcourse.grading.tasks.write_calls`) into memory and deletes the
+   file, so the student's code never sees the planned arguments before they are used.
+2. Starts a fresh kernel (nbclient) in the notebook's folder and runs the notebook's code cells
+   in order, skipping the graded check cells (their verdicts are worthless to the grader). Before
+   each cell it appends ``cell <index>`` to PROGRESS (flushed). A cell that runs longer than
+   ``--cell-timeout`` is interrupted; if the kernel does not answer within a short grace, it is
+   killed and nothing more runs.
+3. For each task it appends ``task <name>`` to PROGRESS and asks the kernel
+   (:func:`mlpcourse.grading.runner.run_task`) to call the student's function on the planned
+   arguments (per-call time limit ``--call-timeout``; a task that hangs the kernel is stopped
+   the same way as a cell).
+4. Writes RESULTS (JSON; see :func:`mlpcourse.grading.tasks.score` for how it is read) and
+   appends ``done``. The exit code is 0 whenever RESULTS was written, whatever the student's code
+   did.
+
+No expected value, reference result or solution is ever needed here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import pickle
+import secrets
+import sys
+from pathlib import Path
+
+FORMAT = "mlpcourse-results-1"
+MAX_TASK_RESULT = 32 * 2**20   # bytes of one task's result file
+GRACE = 5.0                    # seconds for a kernel to answer after an interrupt
+
+
+class _Progress:
+    def __init__(self, path):
+        self.handle = open(path, "a", buffering=1)  # noqa: SIM115 (kept open for the run)
+
+    def write(self, line: str) -> None:
+        self.handle.write(line + "\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def is_graded_cell(cell) -> bool:
+    """A check cell of nbgrader (``metadata.nbgrader.grade`` true), read defensively."""
+    grading = cell.get("metadata", {}).get("nbgrader", {})
+    return isinstance(grading, dict) and grading.get("grade") is True
+
+
+def _read_notebook(path):
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if not isinstance(cell.get("source", ""), str):
+            raise ValueError("a cell's source is not text")
+    return nb
+
+
+class _Session:
+    """One kernel for one submission, with the stop-and-kill rules for cells that hang."""
+
+    def __init__(self, nb, workdir: Path, cell_timeout: float):
+        from nbclient import NotebookClient
+
+        self.client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
+                                     allow_errors=True, interrupt_on_timeout=False,
+                                     record_timing=False,
+                                     resources={"metadata": {"path": str(workdir)}})
+        self.cell_timeout = cell_timeout
+        self.dead = None  # why the kernel is gone, once it is
+
+    def run(self, cell, index: int, timeout: float) -> dict:
+        """Execute one cell; returns {"status": "ok"/"error"/"timeout"/"dead", "error": ...}."""
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        if self.dead:
+            return {"status": "dead", "error": self.dead}
+        self.client.timeout = timeout
+        try:
+            self.client.execute_cell(cell, index)
+        except CellTimeoutError:
+            self._recover(index, timeout)
+            return {"status": "timeout", "error": f"ran longer than {timeout:g} s"}
+        except DeadKernelError:
+            self.dead = f"the kernel died in cell {index} (the code crashed Python or was killed)"
+            return {"status": "dead", "error": self.dead}
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            return {"status": "error",
+                    "error": f"{errors[-1].get('ename', '')}: {errors[-1].get('evalue', '')}"[:500]}
+        return {"status": "ok"}
+
+    def _recover(self, index: int, timeout: float) -> None:
+        """After a time-out: interrupt; if the kernel does not answer a trivial request within
+        the grace period, kill it (a loop that ignores or catches KeyboardInterrupt)."""
+        import nbformat
+        from jupyter_core.utils import run_sync
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        try:
+            run_sync(self.client.km.interrupt_kernel)()
+            probe = nbformat.v4.new_code_cell("pass")
+            self.client.nb.cells.append(probe)
+            self.client.timeout = GRACE
+            self.client.execute_cell(probe, len(self.client.nb.cells) - 1)
+            return
+        except (CellTimeoutError, DeadKernelError, RuntimeError):
+            pass
+        self.dead = (f"cell {index} ran longer than {timeout:g} s and did not stop when "
+                     "interrupted: the kernel was killed")
+        try:
+            run_sync(self.client.km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 (already gone)
+            pass
+
+
+def _task_source(request: dict, out_path: Path) -> str:
+    payload = base64.b64encode(pickle.dumps(request)).decode("ascii")
+    return ("from mlpcourse.grading.runner import run_task as __mlpcourse_run_task\n"
+            f"__mlpcourse_run_task(globals(), {payload!r}, {str(out_path)!r})\n"
+            "del __mlpcourse_run_task\n")
+
+
+def _read_task_result(path: Path):
+    try:
+        if path.stat().st_size > MAX_TASK_RESULT:
+            return {"state": "too_large"}
+        with open(path) as handle:
+            return json.load(handle)
+    except (OSError, ValueError, RecursionError):
+        return None
+    finally:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def run(notebook, calls_path, out_path, progress_path, cell_timeout=60.0, call_timeout=5.0,
+        task_timeout=60.0) -> dict:
+    """Everything the command does (see the module docstring); returns what it wrote."""
+
+    with open(calls_path, "rb") as handle:
+        calls = pickle.load(handle)  # noqa: S301 (written by the grader: the trusted direction)
+    try:
+        os.unlink(calls_path)
+    except OSError:
+        pass
+    progress = _Progress(progress_path)
+    results = {"format": FORMAT, "assignment": calls.get("assignment"), "cells": [],
+               "stopped": None, "tasks": {}}
+    try:
+        nb = _read_notebook(notebook)
+    except Exception as error:  # noqa: BLE001 (not a notebook: nothing can run)
+        results["stopped"] = f"not a valid notebook ({type(error).__name__}: {error})"[:500]
+        _write(results, out_path)
+        progress.write("done")
+        progress.close()
+        return results
+    workdir = Path(notebook).resolve().parent
+    try:
+        _run_kernel(nb, workdir, calls, results, progress, cell_timeout, call_timeout,
+                    task_timeout)
+    except Exception as error:  # noqa: BLE001 (a harness failure still leaves its results)
+        results["stopped"] = f"the harness failed: {type(error).__name__}: {error}"[:500]
+    _write(results, out_path)
+    progress.write("done")
+    progress.close()
+    return results
+
+
+def _run_kernel(nb, workdir, calls, results, progress, cell_timeout, call_timeout,
+                task_timeout) -> None:
+    import nbformat
+
+    session = _Session(nb, workdir, cell_timeout)
+    with session.client.setup_kernel():
+        for index, cell in enumerate(list(nb.cells)):
+            if cell.cell_type != "code" or is_graded_cell(cell):
+                continue
+            progress.write(f"cell {index}")
+            status = session.run(cell, index, cell_timeout)
+            results["cells"].append({"index": index, **status})
+            if session.dead:
+                results["stopped"] = session.dead
+                break
+        token = secrets.token_hex(8)
+        for number, task in enumerate(calls["tasks"]):
+            name = task["task"]
+            progress.write(f"task {name}")
+            if session.dead:
+                results["tasks"][name] = {"state": "not_run", "reason": session.dead}
+                continue
+            request = {**task, "time_limit": call_timeout}
+            path = workdir / f".mlpcourse-{token}-{number}.json"
+            limit = min(task_timeout, call_timeout * max(1, len(task["calls"])) + 15.0)
+            cell = nbformat.v4.new_code_cell(_task_source(request, path))
+            nb.cells.append(cell)
+            status = session.run(cell, len(nb.cells) - 1, limit)
+            got = _read_task_result(path)
+            if got is None:
+                got = {"state": "no_result", "reason": status.get("error", "")}
+            if status["status"] in ("timeout", "dead"):
+                got = {"state": "hung", "reason": session.dead or status["error"]}
+            results["tasks"][name] = got
+        if session.dead and not results["stopped"]:
+            results["stopped"] = session.dead
+
+
+def _write(results: dict, out_path) -> None:
+    out_path = Path(out_path)
+    temporary = out_path.with_name(out_path.name + ".part")
+    with open(temporary, "w") as handle:
+        json.dump(results, handle)
+    os.replace(temporary, out_path)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mlpcourse.grading.harness",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebook")
+    parser.add_argument("--calls", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--progress", required=True)
+    parser.add_argument("--cell-timeout", type=float, default=60.0)
+    parser.add_argument("--call-timeout", type=float, default=5.0)
+    parser.add_argument("--task-timeout", type=float, default=60.0)
+    args = parser.parse_args(argv)
+    run(args.notebook, args.calls, args.out, args.progress, args.cell_timeout,
+        args.call_timeout, args.task_timeout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
