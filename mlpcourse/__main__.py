@@ -1,9 +1,37 @@
-"""Command line: ``python -m mlpcourse exercises`` and ``python -m mlpcourse grade PATH...``."""
+"""Command line: ``python -m mlpcourse exercises``, ``python -m mlpcourse grade PATH...`` and
+``python -m mlpcourse merge SHARD.csv... --csv all.csv``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+
+def _grade_parser(commands) -> None:
+    gr = commands.add_parser("grade", help="grade submitted notebooks (each in a sandbox)")
+    gr.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders of them")
+    gr.add_argument("--csv", dest="csv_path",
+                    help="append one row per notebook and task here, as each notebook is graded")
+    gr.add_argument("--resume", action="store_true",
+                    help="keep the CSV and skip the notebooks it already has rows for")
+    gr.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded at once")
+    gr.add_argument("--shard", default="1/1", metavar="I/N",
+                    help="grade only shard I of N (then `python -m mlpcourse merge`)")
+    gr.add_argument("--assignment", default=None, metavar="NAME",
+                    help="grade every notebook against this assignment (e.g. 03_activations)")
+    gr.add_argument("--timeout", type=float, default=60.0, help="seconds per cell (default 60)")
+    gr.add_argument("--notebook-timeout", type=float, default=600.0,
+                    help="hard limit in seconds for a whole notebook (default 600)")
+    gr.add_argument("--memory", type=int, default=3072,
+                    help="MiB of memory for a notebook's sandbox (default 3072)")
+    gr.add_argument("--seed", type=int, default=None,
+                    help="base seed (default: a fresh one; each row records its own seed)")
+    gr.add_argument("--report", default=None, metavar="DIR",
+                    help="write one page per submission (and an index) into DIR")
+    gr.add_argument("--report-format", choices=("md", "html"), default="md")
+    gr.add_argument("--no-sandbox", action="store_true",
+                    help="run student code without bubblewrap (unsafe; the CSV says none)")
+    gr.add_argument("--solutions", default=None, help="the solution notebooks (default: ours)")
 
 
 def main(argv=None) -> int:
@@ -14,11 +42,12 @@ def main(argv=None) -> int:
     ex.add_argument("--exercises", default="exercises")
     ex.add_argument("--force", action="store_true",
                     help="move edited exercise files aside (to *.edited-<time>.ipynb) first")
-    gr = commands.add_parser("grade", help="grade submitted notebooks")
-    gr.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders of them")
-    gr.add_argument("--csv", dest="csv_path", help="write one row per notebook and task here")
-    gr.add_argument("--timeout", type=float, default=60.0, help="seconds per cell (default 60)")
-    gr.add_argument("--solutions", default=None, help="the solution notebooks (default: ours)")
+    _grade_parser(commands)
+    mg = commands.add_parser("merge", help="join the CSVs of `grade --shard i/n` runs")
+    mg.add_argument("shards", nargs="+", metavar="SHARD_CSV")
+    mg.add_argument("--csv", dest="csv_path", required=True, help="the merged CSV")
+    mg.add_argument("--submissions", nargs="*", default=None, metavar="PATH",
+                    help="check that every notebook under these paths has rows")
     args = parser.parse_args(argv)
 
     if args.command == "exercises":
@@ -32,11 +61,27 @@ def main(argv=None) -> int:
         print(f"{len(written)} exercise notebooks in {args.exercises}/")
         return 0
 
-    from .grader import SOLUTIONS, grade
+    from .grader import SOLUTIONS, grade, merge
+    from .grading.sandbox import Limits, SandboxUnavailable
+
+    if args.command == "merge":
+        try:
+            rows = merge(args.shards, args.csv_path, args.submissions)
+        except (ValueError, OSError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"{len(rows)} rows of {len({r.notebook for r in rows})} notebooks in "
+              f"{args.csv_path}")
+        return 0
 
     try:
-        grade(args.paths, args.csv_path, args.solutions or SOLUTIONS, args.timeout)
-    except FileNotFoundError as error:
+        limits = Limits(memory_bytes=args.memory << 20)
+        grade(args.paths, args.csv_path, args.solutions or SOLUTIONS, args.timeout,
+              jobs=args.jobs, resume=args.resume, shard=args.shard, assignment=args.assignment,
+              sandbox=not args.no_sandbox, notebook_timeout=args.notebook_timeout,
+              limits=limits, seed=args.seed, report_dir=args.report,
+              report_format=args.report_format, overwrite=False)
+    except (FileNotFoundError, FileExistsError, ValueError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -1,171 +1,731 @@
-"""Grade a class: run every submitted notebook in a fresh kernel and collect the check results.
+"""Grade a class: every submitted notebook runs sandboxed; the grader compares its answers.
 
-``python -m mlpcourse grade PATH... --csv grades.csv``
+``python -m mlpcourse grade PATH... --csv grades.csv [--jobs N] [--shard i/n] [--resume]``
 
-For each submission (a notebook, or every notebook under a folder) the grader:
+For each submission (a notebook, or every notebook under a folder; symlinks are never followed):
 
-1. works on a copy in a temporary folder (the submission itself is never modified);
-2. recognises the assignment (notebook metadata, else the file name) and takes the graded cells
-   from the solution notebook: a student cannot change what a check does, and a deleted check
-   cell still runs (appended at the end);
-3. executes the notebook cell by cell in a fresh kernel with a time limit per cell (a cell that
-   runs too long is interrupted and the rest still runs; a dead kernel is reported);
-4. reads each check's JSON result and writes one CSV row per task: ``notebook, task, points,
-   max_points, message``, and prints a total per notebook.
+1. the file is read once (size-capped, ``O_NOFOLLOW``: a symlink is refused and flagged) and
+   hashed (sha256); a structurally broken notebook (invalid JSON, ``metadata.nbgrader`` not a
+   mapping, ``grade_id`` not a string, ``source`` not text) becomes rows with a message, and the
+   cells that can run still run;
+2. the assignment comes from ``--assignment`` (the lecturer's word), else from the file name
+   and the notebook's metadata; when those two disagree the rows are flagged
+   ``assignment-mismatch`` (graded as the file name says);
+3. :func:`mlpcourse.grading.tasks.plan` draws fresh cases from a seed per submission (recorded
+   in the CSV); only the call arguments go into the sandbox;
+4. :func:`mlpcourse.grading.sandbox.run` runs :mod:`mlpcourse.grading.harness` in bubblewrap:
+   the student's code runs in a fresh kernel and its outputs for those arguments come back as
+   data, under a hard time limit per notebook (the rows name the cell that ran out of time);
+5. :func:`mlpcourse.grading.tasks.score` computes the expected values here, in the grader, and
+   gives points, messages and flags (use of the reference implementation: no points);
+6. the rows of that notebook are appended to the CSV and flushed at once; the file is hashed
+   again and a change is flagged.
+
+Columns: ``notebook, task, points, max_points, message, flags, seed, sandbox, sha256, shard``.
+``--resume`` skips notebooks already in the CSV; ``--shard i/n`` grades one n-th of the class
+(by a hash of the notebook's path) and :func:`merge` joins the shard CSVs, checking that nothing
+is missing or doubled. ``--report DIR`` writes a Markdown (or HTML) page per submission.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
+import hashlib
+import html
+import io
 import json
-import shutil
+import os
+import re
+import secrets
+import stat
 import sys
 import tempfile
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
-from .assignments import assignment_of, grade_cells
-from .checkers.core import MIME
+from .grading import sandbox as sandboxing
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
+COLUMNS = ["notebook", "task", "points", "max_points", "message", "flags", "seed", "sandbox",
+           "sha256", "shard"]
+MAX_NOTEBOOK_BYTES = 32 << 20
+INSIDE_NOTEBOOK = "/tmp/work/submission.ipynb"
+INSIDE_CALLS = "/tmp/calls.pkl"
 
 
 @dataclass
 class Row:
+    """One CSV row: a task of a submission (``flags`` is a list of short strings)."""
+
     notebook: str
     task: str
     points: float
     max_points: float
     message: str
+    flags: list[str] = field(default_factory=list)
+    seed: int | None = None
+    sandbox: str = ""
+    sha256: str = ""
+    shard: str = "1/1"
 
+    def csv_fields(self) -> list[str]:
+        return [self.notebook, self.task, f"{self.points:g}", f"{self.max_points:g}",
+                self.message, "; ".join(self.flags), "" if self.seed is None else str(self.seed),
+                self.sandbox, self.sha256, self.shard]
+
+
+@dataclass
+class Settings:
+    """How a run grades (one object shared by every notebook of the run)."""
+
+    solutions_dir: Path = SOLUTIONS
+    cell_timeout: float = 60.0
+    notebook_timeout: float = 600.0
+    assignment: str | None = None
+    sandbox: bool = True
+    seed: int | None = None
+    limits: sandboxing.Limits | None = None
+    max_bytes: int = MAX_NOTEBOOK_BYTES
+    shard: tuple[int, int] = (1, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# finding and reading submissions
+# --------------------------------------------------------------------------------------------
 
 def find_notebooks(paths) -> list[Path]:
-    """Notebooks named by ``paths``: files as given, folders searched recursively (checkpoints
-    skipped), in a stable order."""
+    """Notebooks named by ``paths``: files as given (a symlink too: it is refused, with a row),
+    folders searched recursively without following symlinked folders (checkpoints skipped), in
+    a stable order."""
     found = []
     for path in map(Path, paths):
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-        elif path.exists():
+        if path.is_dir() and not path.is_symlink():
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+                found += [Path(root) / f for f in sorted(files) if f.endswith(".ipynb")]
+        elif path.exists() or path.is_symlink():
             found.append(path)
         else:
             raise FileNotFoundError(f"PATH {path} does not exist")
     return found
 
 
-def _check_result(cell) -> tuple[dict | None, str | None]:
-    """The check's JSON result in a cell's outputs, or the error the cell raised."""
-    result, error = None, None
-    for output in cell.get("outputs", []):
-        data = output.get("data", {})
-        if MIME in data:
-            result = data[MIME]
-            if isinstance(result, str):
-                result = json.loads(result)
-        if output.get("output_type") == "error":
-            error = f"{output.get('ename')}: {output.get('evalue')}"
-    return result, error
+class Refused(Exception):
+    """A submission that cannot be graded at all (its rows say why)."""
+
+    def __init__(self, message: str, flag: str):
+        super().__init__(message)
+        self.flag = flag
 
 
-def _execute(nb, workdir: Path, cell_timeout: float) -> dict:
-    """Run every code cell; return {cell index: problem message} for timeouts and a dead kernel."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
-                            interrupt_on_timeout=True, record_timing=False,
-                            resources={"metadata": {"path": str(workdir)}})
-    problems = {}
-    with client.setup_kernel():
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            try:
-                client.execute_cell(cell, index)
-            except CellTimeoutError:
-                problems[index] = f"a cell ran longer than {cell_timeout:g} s and was stopped"
-            except DeadKernelError:
-                for later in range(index, len(nb.cells)):
-                    problems[later] = "the kernel died (the notebook crashed Python)"
-                break
-    return problems
-
-
-def grade_notebook(path: Path, solutions_dir=SOLUTIONS, cell_timeout: float = 60.0) -> list[Row]:
-    """Grade one submission; never raises for a broken submission (its rows say what happened)."""
-    path = Path(path)
-    known = sorted(p.stem for p in Path(solutions_dir).glob("*.ipynb"))
-    name = assignment_of(path, known)
-    if name is None:
-        return [Row(str(path), "(unknown)", 0.0, 0.0,
-                    f"cannot tell which assignment this is (expected one of {known})")]
-    source = nbformat.read(str(Path(solutions_dir) / f"{name}.ipynb"), as_version=4)
-    tasks = grade_cells(source)
+def read_submission(path: Path, max_bytes: int = MAX_NOTEBOOK_BYTES) -> bytes:
+    """The bytes of a submitted file, never through a symlink, at most ``max_bytes``."""
     try:
-        nb = nbformat.read(str(path), as_version=4)
-    except Exception as error:  # noqa: BLE001 (invalid JSON, not a notebook...)
-        reason = f"not a valid notebook ({type(error).__name__}); nothing could run"
-        return [Row(str(path), task, 0.0, points, reason) for task, points, _ in tasks]
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        if os.path.islink(path):
+            target = os.readlink(path)
+            raise Refused(f"the submission is a symbolic link (to {target}): not graded",
+                          f"symlink: {target}") from None
+        raise Refused(f"cannot open the submission: {error.strerror}", "unreadable") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused("the submission is not a regular file: not graded", "not-a-file")
+        if info.st_size > max_bytes:
+            raise Refused(f"the submission is {info.st_size / 2**20:.0f} MiB, more than the "
+                          f"{max_bytes / 2**20:.0f} MiB a notebook may have: not graded",
+                          "too-large")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise Refused("the submission grew past the size limit while it was read", "too-large")
+    return data
 
-    # the checks as the solution defines them; a deleted check cell is appended at the end
-    by_id = {grade_id: cell for grade_id, _, cell in grade_cells(nb)}
-    missing = []
-    for grade_id, _, cell in tasks:
-        if grade_id in by_id:
-            by_id[grade_id].source = cell.source
-            by_id[grade_id].outputs = []
+
+def _text(value, where: str, problems: list[str]) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "".join(value)
+    problems.append(f"{where} is {type(value).__name__}, not text")
+    return None
+
+
+def sanitize(data: bytes) -> tuple[dict, list[str]]:
+    """A well-formed nbformat-4 notebook built from a submission's bytes, same cell indexes,
+    and the list of problems found (malformed parts are dropped, never trusted).
+
+    Raises
+    ------
+    Refused
+        The bytes are not a JSON notebook at all.
+    """
+    try:
+        raw = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise Refused(f"not a valid notebook (invalid JSON: {str(error)[:80]}); nothing could "
+                      "run", "invalid-json") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
+        raise Refused("not a notebook (no list of cells); nothing could run", "not-a-notebook")
+    problems: list[str] = []
+    meta = raw.get("metadata")
+    if not isinstance(meta, dict):
+        problems.append(f"the notebook's metadata is {type(meta).__name__}, not a mapping")
+        meta = {}
+    cells = []
+    for index, cell in enumerate(raw["cells"]):
+        where = f"cell {index}"
+        if not isinstance(cell, dict):
+            problems.append(f"{where} is {type(cell).__name__}, not a cell")
+            cells.append(_markdown(""))
+            continue
+        cell_type = cell.get("cell_type")
+        source = _text(cell.get("source", ""), f"{where}: source", problems)
+        if cell_type != "code" or source is None:
+            if cell_type not in ("markdown", "raw", "code"):
+                problems.append(f"{where}: cell_type {cell_type!r} is unknown")
+            cells.append(_markdown("" if source is None or cell_type == "code" else source))
+            continue
+        cells.append(_code(source, _nbgrader(cell.get("metadata"), where, problems), index))
+    notebook = {"cells": cells, "metadata": _notebook_metadata(meta, problems),
+                "nbformat": 4, "nbformat_minor": 5}
+    return notebook, problems
+
+
+def _nbgrader(meta, where: str, problems: list[str]) -> dict | None:
+    if meta is None:
+        return None
+    if not isinstance(meta, dict):
+        problems.append(f"{where}: metadata is {type(meta).__name__}, not a mapping: ignored")
+        return None
+    grading = meta.get("nbgrader")
+    if grading is None:
+        return None
+    if not isinstance(grading, dict):
+        problems.append(f"{where}: metadata.nbgrader is {type(grading).__name__}, not a "
+                        "mapping: ignored")
+        return None
+    clean = {}
+    for key, kind in (("grade", bool), ("solution", bool), ("locked", bool), ("task", bool),
+                      ("grade_id", str), ("points", (int, float)), ("schema_version", int)):
+        if key not in grading:
+            continue
+        value = grading[key]
+        if isinstance(value, kind) and not (kind is not bool and isinstance(value, bool)):
+            clean[key] = value
         else:
-            copy = nbformat.v4.new_code_cell(cell.source)
-            copy.metadata["nbgrader"] = dict(cell.metadata["nbgrader"])
-            nb.cells.append(copy)
-            missing.append(grade_id)
-    with tempfile.TemporaryDirectory(prefix="mlpcourse-grade-") as tmp:
-        workdir = Path(tmp)
-        shutil.copy2(path, workdir / path.name)  # the student's folder is never written to
-        problems = _execute(nb, workdir, cell_timeout)
+            problems.append(f"{where}: metadata.nbgrader.{key} is {type(value).__name__}, "
+                            f"not {getattr(kind, '__name__', 'a number')}: ignored")
+    return clean
 
+
+def _notebook_metadata(meta: dict, problems: list[str]) -> dict:
+    clean: dict = {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                  "language": "python"}}
+    course = meta.get("mlpcourse")
+    if isinstance(course, dict) and isinstance(course.get("assignment"), str):
+        clean["mlpcourse"] = {"assignment": course["assignment"]}
+    elif course is not None:
+        problems.append("metadata.mlpcourse is malformed: ignored")
+    return clean
+
+
+def _markdown(source: str) -> dict:
+    return {"cell_type": "markdown", "metadata": {}, "source": source}
+
+
+def _code(source: str, grading: dict | None, index: int) -> dict:
+    return {"cell_type": "code", "execution_count": None, "id": f"cell-{index}",
+            "metadata": {"nbgrader": grading} if grading else {}, "outputs": [],
+            "source": source}
+
+
+# --------------------------------------------------------------------------------------------
+# assignment, seed, shard
+# --------------------------------------------------------------------------------------------
+
+def known_assignments(solutions_dir) -> list[str]:
+    return sorted(p.stem for p in Path(solutions_dir).glob("*.ipynb"))
+
+
+def assignment_from_name(path: Path, known: list[str]) -> str | None:
+    """The assignment a file name names (the longest known name it contains, or its NN_ prefix
+    when that number belongs to exactly one assignment)."""
+    name = Path(path).name
+    matches = [k for k in known if k in name]
+    if matches:
+        return max(matches, key=len)
+    number = re.search(r"(?<!\d)(\d\d)(?!\d)", name)
+    if number:
+        same = [k for k in known if k.startswith(number.group(1) + "_")]
+        if len(same) == 1:
+            return same[0]
+    return None
+
+
+def choose_assignment(path: Path, notebook: dict | None, settings: Settings,
+                      known: list[str]) -> tuple[str | None, list[str]]:
+    """(assignment to grade against, flags). ``--assignment`` wins; else the file name; else
+    the metadata; a disagreement between name and metadata is flagged."""
+    by_name = assignment_from_name(path, known)
+    by_meta = None
+    if notebook is not None:
+        by_meta = notebook["metadata"].get("mlpcourse", {}).get("assignment")
+    flags = []
+    chosen = settings.assignment or by_name or (by_meta if by_meta in known else None)
+    if by_meta is not None and by_meta != chosen:
+        said = f"file name says {by_name}" if by_name else "file name names no assignment"
+        flags.append(f"assignment-mismatch: {said}, notebook metadata says {by_meta}; graded "
+                     f"as {chosen}" + (" (--assignment)" if settings.assignment else ""))
+    elif settings.assignment and by_name and by_name != settings.assignment:
+        flags.append(f"assignment-mismatch: file name says {by_name}; graded as "
+                     f"{settings.assignment} (--assignment)")
+    return chosen, flags
+
+
+def seed_for(key: str, base: int) -> int:
+    """The submission's seed: from the run's base seed and the notebook's path (48 bits)."""
+    digest = hashlib.sha256(f"{base}\0{key}".encode()).digest()
+    return int.from_bytes(digest[:6], "big")
+
+
+def shard_of(key: str, count: int) -> int:
+    """Which of ``count`` shards (1-based) grades the notebook ``key``: a hash of its path, so
+    every machine agrees without listing the class the same way."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") % count + 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"i/n"`` -> (i, n) with 1 <= i <= n."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(text))
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise ValueError(f"--shard must be i/n with 1 <= i <= n (e.g. 2/8), got {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+# --------------------------------------------------------------------------------------------
+# grading one notebook
+# --------------------------------------------------------------------------------------------
+
+def _last_progress(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, os.fstat(handle.fileno()).st_size - 4096))
+            lines = handle.read().decode(errors="replace").splitlines()
+    except OSError:
+        return None
+    lines = [line.strip() for line in lines if line.strip()]
+    return lines[-1] if lines else None
+
+
+def _limit_message(run: sandboxing.RunResult, settings: Settings, where: str | None) -> str:
+    """What a limit did to the run, naming the cell (or task) that was running (``where``: the
+    last line of the harness's progress file)."""
+    if where and where.startswith("cell "):
+        where = f"in cell {where.split()[1]}"
+    elif where and where.startswith("task "):
+        where = f"while calling the functions of task {where.split(maxsplit=1)[1]}"
+    elif where == "done":
+        where = "after the last cell"
+    else:
+        where = "before the first cell"
+    limits = settings.limits or sandboxing.Limits()
+    reasons = {
+        "time": f"the notebook ran out of time ({settings.notebook_timeout:g} s in all)",
+        "memory": f"the notebook used more than {limits.memory_bytes / 2**20:.0f} MiB of memory",
+        "tasks": f"the notebook started more than {limits.tasks} processes or threads",
+        "output": f"the notebook wrote more than {limits.output_bytes / 2**20:.0f} MiB of output",
+        "out-folder": "the notebook wrote too much into the grader's output folder",
+    }
+    return f"{reasons.get(run.ended_by, run.ended_by)} {where} and was stopped"
+
+
+def grade_notebook(path: Path, settings: Settings | None = None, key: str | None = None,
+                   base_seed: int | None = None, solutions_dir=None,
+                   cell_timeout: float | None = None) -> list[Row]:
+    """Grade one submission; never raises for a broken submission (its rows say what happened).
+
+    ``solutions_dir`` and ``cell_timeout`` override ``settings`` (kept for old callers).
+    """
+    settings = settings or Settings()
+    if solutions_dir is not None:
+        settings = _replace(settings, solutions_dir=Path(solutions_dir))
+    if cell_timeout is not None:
+        settings = _replace(settings, cell_timeout=cell_timeout)
+    path = Path(path)
+    key = key or str(path)
+    base = base_seed if base_seed is not None else (settings.seed or secrets.randbits(48))
+    seed = seed_for(key, base)
+    shard = f"{settings.shard[0]}/{settings.shard[1]}"
+    sandbox_name = "bwrap" if settings.sandbox else "none"
+    known = known_assignments(settings.solutions_dir)
+
+    def rows_for(assignment, message, flags, sha="", max_points=None):
+        if assignment is None:
+            return [Row(key, "(unknown)", 0.0, 0.0, message, flags, seed, sandbox_name, sha,
+                        shard)]
+        points = max_points or _max_points(assignment, settings)
+        return [Row(key, task, 0.0, most, message, flags, seed, sandbox_name, sha, shard)
+                for task, most in points.items()]
+
+    try:
+        data = read_submission(path, settings.max_bytes)
+    except Refused as refused:
+        assignment, flags = choose_assignment(path, None, settings, known)
+        return rows_for(assignment, str(refused), [refused.flag, *flags])
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        notebook, problems = sanitize(data)
+    except Refused as refused:
+        assignment, flags = choose_assignment(path, None, settings, known)
+        return rows_for(assignment, str(refused), [refused.flag, *flags], sha)
+    assignment, flags = choose_assignment(path, notebook, settings, known)
+    if assignment is None:
+        return rows_for(None, f"cannot tell which assignment this is (file name and metadata "
+                              f"name none of {known}); use --assignment", flags, sha)
+    if problems:
+        flags.append("malformed: " + "; ".join(problems[:5])
+                     + (f"; and {len(problems) - 5} more" if len(problems) > 5 else ""))
+    try:
+        results, run, where = _run_and_score(notebook, assignment, seed, settings)
+    except sandboxing.SandboxUnavailable:
+        raise
+    except Exception as error:  # noqa: BLE001 (a grader bug must not end the class's run)
+        return rows_for(assignment, f"the grader failed on this notebook ({type(error).__name__}:"
+                                    f" {str(error)[:200]}); please report it",
+                        [*flags, "grader-error"], sha)
     rows = []
-    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): (i, c) for i, c in enumerate(nb.cells)}
-    for grade_id, points, _ in tasks:
-        index, cell = cells[grade_id]
-        result, error = _check_result(cell)
-        if index in problems:
-            message, score = problems[index], 0.0
-        elif result is not None:
-            score = round(points * float(result.get("fraction", 0.0)), 2)
-            message = result.get("summary", "")
-        elif error and error.startswith("NotImplementedError"):
-            message, score = f"{grade_id}: not attempted yet", 0.0
-        elif error:
-            message, score = f"the check could not run: {error}", 0.0
-        else:
-            message, score = "the check produced no result", 0.0
-        if grade_id in missing:
-            message += " (the check cell was missing from the submission and was restored)"
-        rows.append(Row(str(path), grade_id, score, points, message))
+    limit = _limit_message(run, settings, where) if run.ended_by else None
+    for result in results:
+        message, task_flags = result.message, [*flags, *result.flags]
+        if limit:
+            message = f"{limit}; {message}" if message else limit
+            task_flags.append(f"limit: {run.ended_by}")
+        if run.error:
+            task_flags.append("sandbox-error")
+            message += f" (sandbox: {run.error[:200]})"
+        rows.append(Row(key, result.task, float(result.points), float(result.max_points),
+                        message, task_flags, seed, run.sandbox, sha, shard))
+    try:
+        after = hashlib.sha256(read_submission(path, settings.max_bytes)).hexdigest()
+    except Refused:
+        after = "(gone)"
+    if after != sha:
+        for row in rows:
+            row.flags.append(f"submission-changed: sha256 was {sha[:12]}, now {after[:12]}")
     return rows
 
 
-def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=None):
-    """Grade every submission under ``paths``; write the CSV; print progress and totals to
-    ``out`` (standard output by default)."""
+def _replace(settings: Settings, **changes) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+_POINTS_CACHE: dict[tuple[str, str], dict[str, float]] = {}
+_POINTS_LOCK = threading.Lock()
+
+
+def _max_points(assignment: str, settings: Settings) -> dict[str, float]:
+    """{task: points} of an assignment, from its solution notebook (grader side)."""
+    cache_key = (str(settings.solutions_dir), assignment)
+    with _POINTS_LOCK:
+        if cache_key not in _POINTS_CACHE:
+            import nbformat
+
+            from .assignments import grade_cells
+
+            source = nbformat.read(str(Path(settings.solutions_dir) / f"{assignment}.ipynb"),
+                                   as_version=4)
+            _POINTS_CACHE[cache_key] = {grade_id: points
+                                        for grade_id, points, _ in grade_cells(source)}
+        return dict(_POINTS_CACHE[cache_key])
+
+
+def _run_and_score(notebook: dict, assignment: str, seed: int, settings: Settings):
+    """Plan, run the harness sandboxed, score: (task results, run result, last progress line)."""
+    import nbformat
+
+    from .grading import tasks
+
+    plan = tasks.plan(assignment, seed, solutions_dir=settings.solutions_dir)
+    limits = settings.limits or sandboxing.Limits()
+    limits = _replace(limits, wall_seconds=settings.notebook_timeout)
+    with tempfile.TemporaryDirectory(prefix="mlpcourse-grade-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "submission.ipynb").write_text(json.dumps(notebook))
+        tasks.write_calls(plan, tmp / "calls.pkl")
+        out = tmp / "out"
+        out.mkdir(mode=0o700)
+        argv = [sys.executable, "-m", "mlpcourse.grading.harness", INSIDE_NOTEBOOK,
+                "--calls", INSIDE_CALLS, "--out", f"{sandboxing.OUT}/results.json",
+                "--progress", f"{sandboxing.OUT}/progress", "--cell-timeout",
+                f"{settings.cell_timeout:g}"]
+        run = sandboxing.run(argv, files={INSIDE_NOTEBOOK: tmp / "submission.ipynb",
+                                          INSIDE_CALLS: tmp / "calls.pkl"},
+                             out_dir=out, limits=limits, sandbox=settings.sandbox)
+        node = nbformat.from_dict(notebook)
+        results = tasks.score(plan, out / "results.json", notebook=node,
+                              progress_path=out / "progress")
+        return results, run, _last_progress(out / "progress")
+
+
+# --------------------------------------------------------------------------------------------
+# the class: CSV, resume, jobs, shards, reports
+# --------------------------------------------------------------------------------------------
+
+def graded_in(csv_path: Path) -> set[str]:
+    """Notebooks that already have rows in ``csv_path`` (a half-written last line is cut)."""
+    csv_path = Path(csv_path)
+    if not csv_path.exists() or csv_path.stat().st_size == 0:
+        return set()
+    data = csv_path.read_bytes()
+    if not data.endswith(b"\n"):  # the run was killed in the middle of a write
+        data = data[: data.rfind(b"\n") + 1]
+        csv_path.write_bytes(data)
+    reader = csv.DictReader(io.StringIO(data.decode()))
+    if reader.fieldnames != COLUMNS:
+        raise ValueError(f"{csv_path} has columns {reader.fieldnames}, expected {COLUMNS}: "
+                         "not a CSV of this grader (or an older one); give another --csv")
+    return {row["notebook"] for row in reader}
+
+
+def _write_rows(handle, rows: list[Row]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row.csv_fields())
+    handle.write(buffer.getvalue())
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=None, *,
+          jobs: int = 1, resume: bool = False, shard: str | tuple | None = None,
+          assignment: str | None = None, sandbox: bool = True, notebook_timeout: float = 600.0,
+          limits: sandboxing.Limits | None = None, seed: int | None = None,
+          report_dir=None, report_format: str = "md", overwrite: bool = True) -> list[Row]:
+    """Grade every submission under ``paths``; append each notebook's rows to ``csv_path`` as
+    soon as it is graded; print progress and totals to ``out`` (standard output by default).
+
+    Parameters
+    ----------
+    jobs : int
+        Notebooks graded at once (each in its own sandbox).
+    resume : bool
+        Keep ``csv_path`` and skip the notebooks it already has rows for.
+    shard : "i/n", optional
+        Grade only the notebooks of shard i of n (see :func:`shard_of`); merge the CSVs with
+        :func:`merge`.
+    assignment : str, optional
+        Grade every notebook against this assignment (name of a solution notebook).
+    sandbox : bool
+        False runs without bubblewrap (the CSV says ``sandbox: none``).
+    overwrite : bool
+        False refuses to replace an existing, non-empty ``csv_path`` (unless ``resume``).
+
+    Raises
+    ------
+    SandboxUnavailable
+        ``sandbox`` is True but bubblewrap cannot run here (nothing is graded).
+    ValueError
+        A bad ``jobs``, ``shard``, ``assignment`` or ``report_format``.
+    """
     out = out or sys.stdout
-    notebooks = find_notebooks(paths)
-    all_rows = []
-    for number, path in enumerate(notebooks, start=1):
-        print(f"[{number}/{len(notebooks)}] {path} ...", file=out, flush=True)
-        rows = grade_notebook(path, solutions_dir, cell_timeout)
-        got = sum(r.points for r in rows)
-        total = sum(r.max_points for r in rows)
-        print(f"    total {got:g} / {total:g}", file=out, flush=True)
-        all_rows += rows
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be an int >= 1, got {jobs!r}")
+    shard = parse_shard(f"{shard[0]}/{shard[1]}" if isinstance(shard, tuple) else shard or "1/1")
+    known = known_assignments(solutions_dir)
+    if assignment is not None and assignment not in known:
+        raise ValueError(f"--assignment must be one of {known}, got {assignment!r}")
+    if report_format not in ("md", "html"):
+        raise ValueError(f"report_format must be 'md' or 'html', got {report_format!r}")
+    if sandbox and sandboxing.find_bwrap() is None:
+        raise sandboxing.SandboxUnavailable(
+            "bubblewrap (bwrap) is missing or cannot create namespaces here, so the grader will "
+            "not run student code: install Debian's `bubblewrap` package, or pass --no-sandbox "
+            "to run it unconfined (the CSV then says sandbox: none)")
+    settings = Settings(Path(solutions_dir), cell_timeout, notebook_timeout, assignment, sandbox,
+                        seed, limits, shard=shard)
+    base_seed = seed if seed is not None else secrets.randbits(48)
+    notebooks = [p for p in find_notebooks(paths) if shard_of(str(p), shard[1]) == shard[0]]
+    done: set[str] = set()
     if csv_path is not None:
-        with open(csv_path, "w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["notebook", "task", "points", "max_points", "message"])
-            for r in all_rows:
-                writer.writerow([r.notebook, r.task, f"{r.points:g}", f"{r.max_points:g}",
-                                 r.message])
+        csv_path = Path(csv_path)
+        if resume:
+            done = graded_in(csv_path)
+        elif csv_path.exists() and csv_path.stat().st_size and not overwrite:
+            raise FileExistsError(f"{csv_path} exists: --resume continues it, or give another "
+                                  "--csv")
+    todo = [p for p in notebooks if str(p) not in done]
+    if done:
+        print(f"resuming: {len(notebooks) - len(todo)} notebooks already in {csv_path}",
+              file=out, flush=True)
+    handle = None
+    if csv_path is not None:
+        fresh = not (resume and csv_path.exists() and csv_path.stat().st_size)
+        handle = open(csv_path, "w" if fresh else "a", newline="")  # noqa: SIM115
+        if fresh:
+            _write_rows_header(handle)
+    all_rows: list[Row] = []
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(grade_notebook, p, settings, str(p), base_seed): p
+                       for p in todo}
+            for number, future in enumerate(concurrent.futures.as_completed(futures), 1):
+                path = futures[future]
+                rows = future.result()
+                if handle is not None:
+                    _write_rows(handle, rows)
+                got = sum(r.points for r in rows)
+                total = sum(r.max_points for r in rows)
+                flagged = sum(1 for r in rows if r.flags)
+                note = f", {flagged} flagged" if flagged else ""
+                print(f"[{number}/{len(todo)}] {path}: {got:g} / {total:g}{note}", file=out,
+                      flush=True)
+                all_rows += rows
+    finally:
+        if handle is not None:
+            handle.close()
+    if report_dir is not None:
+        report_rows = all_rows
+        if csv_path is not None:
+            report_rows = read_rows(csv_path)
+        write_reports(report_rows, report_dir, report_format)
     return all_rows
+
+
+def _write_rows_header(handle) -> None:
+    csv.writer(handle).writerow(COLUMNS)
+    handle.flush()
+
+
+def read_rows(csv_path) -> list[Row]:
+    """The rows of a grader CSV."""
+    with open(csv_path, newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != COLUMNS:
+            raise ValueError(f"{csv_path} has columns {reader.fieldnames}, expected {COLUMNS}")
+        return [Row(r["notebook"], r["task"], float(r["points"]), float(r["max_points"]),
+                    r["message"], [f for f in r["flags"].split("; ") if f],
+                    int(r["seed"]) if r["seed"] else None, r["sandbox"], r["sha256"], r["shard"])
+                for r in reader]
+
+
+def merge(csv_paths, merged_path, paths=None) -> list[Row]:
+    """Join shard CSVs into one, checking that nothing is missing or doubled.
+
+    Every shard i/n of the same n must be there exactly once; a notebook must appear in one
+    shard only (the one :func:`shard_of` names) and a (notebook, task) pair once; with
+    ``paths`` (the submissions) every notebook found there must have rows.
+
+    Raises
+    ------
+    ValueError
+        Naming what is missing or doubled (nothing is written then).
+    """
+    rows, seen_shards, owner = [], {}, {}
+    for csv_path in map(Path, csv_paths):
+        shard_rows = read_rows(csv_path)
+        labels = {r.shard for r in shard_rows}
+        if len(labels) > 1:
+            raise ValueError(f"{csv_path} mixes shards {sorted(labels)}")
+        if not labels:
+            raise ValueError(f"{csv_path} has no rows; which shard is it?")
+        label = labels.pop()
+        if label in seen_shards:
+            raise ValueError(f"shard {label} twice: {seen_shards[label]} and {csv_path}")
+        seen_shards[label] = csv_path
+        for row in shard_rows:
+            if owner.setdefault(row.notebook, label) != label:
+                raise ValueError(f"{row.notebook} is in shard {owner[row.notebook]} and {label}")
+        rows += shard_rows
+    counts = {int(label.split("/")[1]) for label in seen_shards}
+    if len(counts) != 1:
+        raise ValueError(f"shards of different counts: {sorted(seen_shards)}")
+    count = counts.pop()
+    missing = sorted(set(range(1, count + 1)) - {int(s.split("/")[0]) for s in seen_shards})
+    if missing:
+        raise ValueError(f"shard(s) {', '.join(f'{i}/{count}' for i in missing)} missing")
+    pairs: dict[tuple[str, str], int] = {}
+    for row in rows:
+        pairs[(row.notebook, row.task)] = pairs.get((row.notebook, row.task), 0) + 1
+        if shard_of(row.notebook, count) != int(row.shard.split("/")[0]):
+            raise ValueError(f"{row.notebook} belongs to shard {shard_of(row.notebook, count)}"
+                             f"/{count}, found in {row.shard}")
+    doubled = sorted(pair for pair, n in pairs.items() if n > 1)
+    if doubled:
+        raise ValueError(f"doubled rows: {doubled[:5]}")
+    if paths is not None:
+        absent = sorted(str(p) for p in find_notebooks(paths) if str(p) not in owner)
+        if absent:
+            raise ValueError(f"{len(absent)} notebook(s) have no rows: {absent[:5]}")
+    with open(merged_path, "w", newline="") as handle:
+        _write_rows_header(handle)
+        _write_rows(handle, sorted(rows, key=lambda r: r.notebook))
+    return rows
+
+
+def _report_name(notebook: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", notebook.strip("/")).strip("_") or "notebook"
+
+
+def write_reports(rows: list[Row], folder, fmt: str = "md") -> list[Path]:
+    """One page per submission (its tasks' points, messages and flags) and an index page."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    by_notebook: dict[str, list[Row]] = {}
+    for row in rows:
+        by_notebook.setdefault(row.notebook, []).append(row)
+    written, index = [], []
+    for notebook, its_rows in sorted(by_notebook.items()):
+        got = sum(r.points for r in its_rows)
+        total = sum(r.max_points for r in its_rows)
+        flagged = sorted({f.split(":")[0] for r in its_rows for f in r.flags})
+        page = folder / f"{_report_name(notebook)}.{fmt}"
+        page.write_text(_page(notebook, its_rows, got, total, fmt))
+        written.append(page)
+        index.append((notebook, page.name, got, total, flagged))
+    index_page = folder / f"index.{fmt}"
+    index_page.write_text(_index(index, fmt))
+    return [index_page, *written]
+
+
+def _md(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _page(notebook: str, rows: list[Row], got: float, total: float, fmt: str) -> str:
+    first = rows[0]
+    facts = (f"points {got:g} / {total:g}; sandbox {first.sandbox or '?'}; seed {first.seed}; "
+             f"sha256 {first.sha256[:16] or '?'}")
+    header = ["task", "points", "max", "message", "flags"]
+    cells = [[r.task, f"{r.points:g}", f"{r.max_points:g}", r.message, "; ".join(r.flags)]
+             for r in rows]
+    if fmt == "md":
+        lines = [f"# {_md(notebook)}", "", facts, "", "| " + " | ".join(header) + " |",
+                 "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(_md(c) for c in cells_row) + " |" for cells_row in cells]
+        return "\n".join(lines) + "\n"
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells_row) + "</tr>\n"
+                   for cells_row in cells)
+    head = "".join(f"<th>{h}</th>" for h in header)
+    return (f"<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\">"
+            f"<title>{html.escape(notebook)}</title>\n<h1>{html.escape(notebook)}</h1>\n"
+            f"<p>{html.escape(facts)}</p>\n<table>\n<tr>{head}</tr>\n{body}</table>\n</html>\n")
+
+
+def _index(entries, fmt: str) -> str:
+    if fmt == "md":
+        lines = ["# Grades", "", "| notebook | points | flags |", "|---|---|---|"]
+        lines += [f"| [{_md(nb)}]({name}) | {got:g} / {total:g} | {_md(', '.join(flags))} |"
+                  for nb, name, got, total, flags in entries]
+        return "\n".join(lines) + "\n"
+    rows = "".join(f"<tr><td><a href=\"{html.escape(name)}\">{html.escape(nb)}</a></td>"
+                   f"<td>{got:g} / {total:g}</td><td>{html.escape(', '.join(flags))}</td></tr>\n"
+                   for nb, name, got, total, flags in entries)
+    return ("<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\"><title>Grades</title>\n"
+            "<h1>Grades</h1>\n<table>\n<tr><th>notebook</th><th>points</th><th>flags</th></tr>\n"
+            f"{rows}</table>\n</html>\n")
