@@ -13,7 +13,9 @@ import numpy as np
 
 from .. import activations, datasets, perceptron
 from ..network import Network, forward
-from .core import Case, compare_parts, describe_value, run_check
+from .core import Case, Task, compare_parts, describe_value
+
+REFERENCES = ("mlpcourse.perceptron", "mlpcourse.activations.step")
 
 __all__ = [
     "check_adder",
@@ -42,8 +44,12 @@ def _adder(X, w):
     return np.sum(np.asarray(X, dtype=float) * np.asarray(w, dtype=float), axis=-1)
 
 
-def check_adder(adder):
-    """adder(X, w): h = Σ_i w_i x_i; X (n,) gives a number, X (m, n) gives (m,)."""
+def _dyadic(rng, shape, low=-8, high=8):
+    """Random multiples of 0.25: every sum of products of them is exact in floating point."""
+    return rng.integers(low, high + 1, size=shape) / 4.0
+
+
+def _adder_cases(rng):
     cases = [
         Case("one sample x = [1, 0], w = [0.6, 0.6]", ([1.0, 0.0], [0.6, 0.6]),
              _adder([1.0, 0.0], [0.6, 0.6])),
@@ -53,11 +59,26 @@ def check_adder(adder):
         Case("a batch X of shape (5, 1): one input", (np.arange(5.0).reshape(5, 1), [-0.5]),
              _adder(np.arange(5.0).reshape(5, 1), [-0.5])),
     ]
-    return run_check("adder", adder, cases)
+    if rng is not None:
+        m, n = (int(k) for k in rng.integers(2, 7, size=2))
+        X, w = rng.normal(size=(m, n)), rng.normal(size=n)
+        cases.append(Case(f"a random batch X of shape ({m}, {n}) (fresh for this grading run)",
+                          (X, w), _adder(X, w)))
+        x = rng.normal(size=n)
+        cases.append(Case(f"a random sample x of shape ({n},) (a number back)", (x, w),
+                          _adder(x, w)))
+    return cases
 
 
-def check_step_output(step_output):
-    """step_output(h, theta): o = 1 if h > theta else 0, elementwise (strict inequality)."""
+ADDER = Task("adder", _adder_cases, references=REFERENCES)
+
+
+def check_adder(adder):
+    """adder(X, w): h = Σ_i w_i x_i; X (n,) gives a number, X (m, n) gives (m,)."""
+    return ADDER.check(adder)
+
+
+def _step_output_cases(rng):
     h = np.array([-1.0, 0.25, 0.5, 0.75, 2.0])
     cases = [
         Case("h = 0.6, theta = 0.5 (a number)", (0.6, 0.5), activations.step(0.6, 0.5)),
@@ -67,11 +88,25 @@ def check_step_output(step_output):
              activations.step(h, -1.0)),
         Case("h of shape (2, 3), theta = 0", (_X3[:2], 0.0), activations.step(_X3[:2], 0.0)),
     ]
-    return run_check("step_output", step_output, cases)
+    if rng is not None:
+        for shape in ((int(rng.integers(3, 9)),), tuple(int(k) for k in rng.integers(2, 5, 2))):
+            theta = float(_dyadic(rng, ()))
+            values = _dyadic(rng, shape)
+            values.flat[0] = theta  # h equal to theta gives 0
+            cases.append(Case(f"random h of shape {shape}, theta = {theta:g} (fresh for this "
+                              "grading run)", (values, theta), activations.step(values, theta)))
+    return cases
 
 
-def check_perceptron_output(perceptron_output):
-    """perceptron_output(X, w, theta): o = g(Σ_i w_i x_i) for one sample or each row of X."""
+STEP_OUTPUT = Task("step_output", _step_output_cases, references=REFERENCES)
+
+
+def check_step_output(step_output):
+    """step_output(h, theta): o = 1 if h > theta else 0, elementwise (strict inequality)."""
+    return STEP_OUTPUT.check(step_output)
+
+
+def _perceptron_output_cases(rng):
     X_gate, _ = datasets.logic_gate("AND")
     cases = [
         Case(f"X = the four gate inputs (4, 2), w = [0.6, 0.6], theta = {theta}",
@@ -87,7 +122,23 @@ def check_perceptron_output(perceptron_output):
              (np.array([1.0, 1.0]), [0.5, 0.5], 0.75),
              perceptron.perceptron_output([1.0, 1.0], [0.5, 0.5], 0.75)),
     ]
-    return run_check("perceptron_output", perceptron_output, cases)
+    if rng is not None:
+        m, n = int(rng.integers(3, 9)), int(rng.integers(2, 5))
+        X, w, theta = _dyadic(rng, (m, n)), _dyadic(rng, n), float(_dyadic(rng, ()))
+        cases.append(Case(f"random X of shape ({m}, {n}), w, theta = {theta:g} (fresh for this "
+                          "grading run)", (X, w, theta), perceptron.perceptron_output(X, w, theta)))
+        x = _dyadic(rng, n)
+        cases.append(Case(f"a random sample x of shape ({n},) (a number back)", (x, w, theta),
+                          perceptron.perceptron_output(x, w, theta)))
+    return cases
+
+
+PERCEPTRON_OUTPUT = Task("perceptron_output", _perceptron_output_cases, references=REFERENCES)
+
+
+def check_perceptron_output(perceptron_output):
+    """perceptron_output(X, w, theta): o = g(Σ_i w_i x_i) for one sample or each row of X."""
+    return PERCEPTRON_OUTPUT.check(perceptron_output)
 
 
 # ---------------------------------------------------------------- the learning rule
@@ -100,9 +151,7 @@ def _update(x, t, w, theta, eta):
     return w + eta * (t - o) * np.asarray(x, dtype=float), theta - eta * (t - o)
 
 
-def check_perceptron_update(perceptron_update):
-    """perceptron_update(x, t, w, theta, eta) -> (w_new, theta_new):
-    w <- w + eta (t - o) x and theta <- theta - eta (t - o), with o the perceptron's output."""
+def _update_cases(rng):
     specs = [
         ("output right (t = 1, o = 1): nothing changes",
          ([1.0, 0.5], 1, [0.5, 0.5], 0.25, 0.5)),
@@ -115,10 +164,26 @@ def check_perceptron_update(perceptron_update):
         ("x = [0, 0] with t = 1: only the threshold can move",
          ([0.0, 0.0], 1, [0.75, -0.25], 0.0, 0.5)),
     ]
-    cases = [Case(text, (np.array(x), t, np.array(w), theta, eta), _update(x, t, w, theta, eta),
-                  compare=compare_parts(("w_new", "theta_new")))
-             for text, (x, t, w, theta, eta) in specs]
-    return run_check("perceptron_update", perceptron_update, cases)
+    if rng is not None:
+        for _ in range(3):
+            n = int(rng.integers(2, 6))
+            x, w = _dyadic(rng, n), _dyadic(rng, n)
+            theta, t = float(_dyadic(rng, ())), int(rng.integers(0, 2))
+            eta = float(rng.choice([0.125, 0.25, 0.5, 1.0]))
+            specs.append((f"random x and w of shape ({n},), t = {t}, theta = {theta:g}, "
+                          f"eta = {eta:g} (fresh for this grading run)", (x, t, w, theta, eta)))
+    return [Case(text, (np.array(x), t, np.array(w), theta, eta), _update(x, t, w, theta, eta),
+                 compare=compare_parts(("w_new", "theta_new")))
+            for text, (x, t, w, theta, eta) in specs]
+
+
+PERCEPTRON_UPDATE = Task("perceptron_update", _update_cases, references=REFERENCES)
+
+
+def check_perceptron_update(perceptron_update):
+    """perceptron_update(x, t, w, theta, eta) -> (w_new, theta_new):
+    w <- w + eta (t - o) x and theta <- theta - eta (t - o), with o the perceptron's output."""
+    return PERCEPTRON_UPDATE.check(perceptron_update)
 
 
 def _train(X, t, w, theta, eta, max_epochs):
@@ -142,9 +207,7 @@ _MAJORITY_X = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0], [1.0, 1.0, 0.0], [0.0,
 _MAJORITY_T = (_MAJORITY_X.sum(axis=1) >= 2).astype(int)
 
 
-def check_train_perceptron(train_perceptron):
-    """train_perceptron(X, t, w, theta, eta, max_epochs) -> (w, theta, errors): the learning
-    rule over the rows of X in order, stopping after the first epoch without a mistake."""
+def _train_cases(rng):
     gates = {name: datasets.logic_gate(name) for name in ("AND", "OR", "XOR")}
     specs = [
         ("AND from w = [0, 0], theta = 0, eta = 0.5", *gates["AND"], [0.0, 0.0], 0.0, 0.5, 20),
@@ -156,11 +219,29 @@ def check_train_perceptron(train_perceptron):
         ("majority of 3 inputs, X of shape (6, 3), eta = 0.25", _MAJORITY_X, _MAJORITY_T,
          [0.0, 0.0, 0.0], 0.0, 0.25, 30),
     ]
-    cases = [Case(text, (X, t, np.array(w), theta, eta, epochs),
-                  _train(X, t, w, theta, eta, epochs),
-                  compare=compare_parts(("w", "theta", "errors per epoch")))
-             for text, X, t, w, theta, eta, epochs in specs]
-    return run_check("train_perceptron", train_perceptron, cases)
+    if rng is not None:
+        for _ in range(2):
+            m, n = int(rng.integers(4, 9)), int(rng.integers(2, 4))
+            X = rng.integers(0, 2, size=(m, n)).astype(float)
+            t = rng.integers(0, 2, size=m)
+            epochs = int(rng.integers(3, 12))
+            specs.append((f"random 0/1 inputs X of shape ({m}, {n}) with random targets, "
+                          f"max_epochs = {epochs} (fresh for this grading run)", X, t,
+                          list(_dyadic(rng, n)), float(_dyadic(rng, ())),
+                          float(rng.choice([0.25, 0.5])), epochs))
+    return [Case(text, (X, t, np.array(w), theta, eta, epochs),
+                 _train(X, t, w, theta, eta, epochs),
+                 compare=compare_parts(("w", "theta", "errors per epoch")))
+            for text, X, t, w, theta, eta, epochs in specs]
+
+
+TRAIN_PERCEPTRON = Task("train_perceptron", _train_cases, references=REFERENCES)
+
+
+def check_train_perceptron(train_perceptron):
+    """train_perceptron(X, t, w, theta, eta, max_epochs) -> (w, theta, errors): the learning
+    rule over the rows of X in order, stopping after the first epoch without a mistake."""
+    return TRAIN_PERCEPTRON.check(train_perceptron)
 
 
 # ---------------------------------------------------------------- gates by hand
@@ -210,12 +291,17 @@ def _gate_compare(gate):
     return compare
 
 
+GATE_WEIGHTS = Task(
+    "gate_weights",
+    lambda rng: [Case(f'gate = "{gate}", on its four inputs', (gate,), _truth_table(gate)[1],
+                      compare=_gate_compare(gate)) for gate in ("AND", "OR", "NAND")],
+    references=REFERENCES)
+
+
 def check_gate_weights(gate_weights):
     """gate_weights(gate) -> (w, theta) for "AND", "OR" and "NAND"; any weights that compute
     the gate on its truth table pass."""
-    cases = [Case(f'gate = "{gate}", on its four inputs', (gate,), _truth_table(gate)[1],
-                  compare=_gate_compare(gate)) for gate in ("AND", "OR", "NAND")]
-    return run_check("gate_weights", gate_weights, cases)
+    return GATE_WEIGHTS.check(gate_weights)
 
 
 # ---------------------------------------------------------------- XOR
@@ -248,10 +334,13 @@ def _choice_compare(options, feedback):
     return compare
 
 
+ANSWER_XOR = Task("answer_xor", lambda rng: [
+    Case("your choice", (), "c", compare=_choice_compare(_XOR_OPTIONS, _XOR_FEEDBACK))])
+
+
 def check_answer_xor(answer_xor):
     """answer_xor() -> one of "a", "b", "c", "d": why no single perceptron computes XOR."""
-    cases = [Case("your choice", (), "c", compare=_choice_compare(_XOR_OPTIONS, _XOR_FEEDBACK))]
-    return run_check("answer_xor", answer_xor, cases)
+    return ANSWER_XOR.check(answer_xor)
 
 
 def _xor_network_compare(check_outputs):
@@ -283,13 +372,19 @@ def _xor_network_compare(check_outputs):
     return compare
 
 
+XOR_NETWORK = Task("xor_network", lambda rng: [
+    Case("W = [W1, W2] and b = [b1, b2] of a 2-2-1 network", (), None,
+         compare=_xor_network_compare(check_outputs=False)),
+    Case("run with mc.forward on (0, 0), (0, 1), (1, 0), (1, 1)", (), None,
+         compare=_xor_network_compare(check_outputs=True)),
+], references=REFERENCES)
+
+
 def check_xor_network(xor_network):
     """xor_network() -> (W, b): W = [W1 (2, 2), W2 (1, 2)], b = [b1 (2,), b2 (1,)] of a 2-2-1
     network of step neurons (1 if z > 0) that computes XOR; any correct weights pass."""
-    cases = [
-        Case("W = [W1, W2] and b = [b1, b2] of a 2-2-1 network", (), None,
-             compare=_xor_network_compare(check_outputs=False)),
-        Case("run with mc.forward on (0, 0), (0, 1), (1, 0), (1, 1)", (), None,
-             compare=_xor_network_compare(check_outputs=True)),
-    ]
-    return run_check("xor_network", xor_network, cases)
+    return XOR_NETWORK.check(xor_network)
+
+
+TASKS = [ADDER, STEP_OUTPUT, PERCEPTRON_OUTPUT, PERCEPTRON_UPDATE, TRAIN_PERCEPTRON,
+         GATE_WEIGHTS, ANSWER_XOR, XOR_NETWORK]

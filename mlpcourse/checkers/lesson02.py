@@ -13,7 +13,11 @@ import numpy as np
 
 from .. import trace
 from ..network import Network, forward, init_network
-from .core import Case, compare_numbers, describe_value, run_check
+from .core import Case, Task, compare_numbers, describe_value
+
+REFERENCES = ("mlpcourse.network", "mlpcourse.trace", "mlpcourse.train", "mlpcourse.graph",
+              "mlpcourse.diagnostics")
+FRESH = "(fresh for this grading run)"
 
 __all__ = [
     "check_example3_hidden",
@@ -43,8 +47,7 @@ _W1, _B1 = _NET3.W[1], _NET3.b[1]
 # ---------------------------------------------------------------- one neuron, one layer
 
 
-def check_weighted_sum(weighted_sum):
-    """weighted_sum(w, a, b): z = Σ_j w_j a_j + b for one neuron; w, a (n,), b a number."""
+def _weighted_sum_cases(rng):
     specs = [
         ("w = [0.2, 0.4], a = [0.5, 0.1], b = 0.1 (Example 3, hidden neuron 1)",
          _W1[0], _X3, _B1[0]),
@@ -53,13 +56,24 @@ def check_weighted_sum(weighted_sum):
         ("all weights 0, b = 0.7", np.zeros(4), np.array([1.0, 2.0, 3.0, 4.0]), 0.7),
         ("one input w = [3], a = [-2], b = 1", np.array([3.0]), np.array([-2.0]), 1.0),
     ]
-    cases = [Case(text, (w, a, b), _layer(w[None, :], [b], "linear", a)[0])
-             for text, w, a, b in specs]
-    return run_check("weighted_sum", weighted_sum, cases)
+    if rng is not None:
+        for _ in range(2):
+            n = int(rng.integers(2, 8))
+            specs.append((f"random w, a of shape ({n},) and b {FRESH}", rng.normal(size=n),
+                          rng.normal(size=n), float(rng.normal())))
+    return [Case(text, (w, a, b), _layer(w[None, :], [b], "linear", a)[0])
+            for text, w, a, b in specs]
 
 
-def check_layer_z(layer_z):
-    """layer_z(W, a, b): z = W a + b for one sample; W (n_l, n_{l-1}), a (n_{l-1},), b (n_l,)."""
+WEIGHTED_SUM = Task("weighted_sum", _weighted_sum_cases, references=REFERENCES)
+
+
+def check_weighted_sum(weighted_sum):
+    """weighted_sum(w, a, b): z = Σ_j w_j a_j + b for one neuron; w, a (n,), b a number."""
+    return WEIGHTED_SUM.check(weighted_sum)
+
+
+def _layer_z_cases(rng):
     specs = [
         ("Example 3 layer 1: W (2, 2), a = x = [0.5, 0.1]", _W1, _X3, _B1),
         ("W (3, 2), a (2,), b (3,)", _rng_array(1, (3, 2)), np.array([0.5, -1.0]),
@@ -68,12 +82,24 @@ def check_layer_z(layer_z):
          np.array([0.25])),
         ("W (2, 5), a (5,), b = [0, 0]", _rng_array(5, (2, 5)), _rng_array(6, 5), np.zeros(2)),
     ]
-    cases = [Case(text, (W, a, b), _layer(W, b, "linear", a)) for text, W, a, b in specs]
-    return run_check("layer_z", layer_z, cases)
+    if rng is not None:
+        for _ in range(2):
+            n_l, n_prev = (int(k) for k in rng.integers(1, 7, size=2))
+            specs.append((f"random W ({n_l}, {n_prev}), a ({n_prev},), b ({n_l},) {FRESH}",
+                          rng.normal(size=(n_l, n_prev)), rng.normal(size=n_prev),
+                          rng.normal(size=n_l)))
+    return [Case(text, (W, a, b), _layer(W, b, "linear", a)) for text, W, a, b in specs]
 
 
-def check_layer_z_batch(layer_z_batch):
-    """layer_z_batch(W, A, b): Z = A W^T + b; A (m, n_{l-1}) one sample per row, Z (m, n_l)."""
+LAYER_Z = Task("layer_z", _layer_z_cases, references=REFERENCES)
+
+
+def check_layer_z(layer_z):
+    """layer_z(W, a, b): z = W a + b for one sample; W (n_l, n_{l-1}), a (n_{l-1},), b (n_l,)."""
+    return LAYER_Z.check(layer_z)
+
+
+def _layer_z_batch_cases(rng):
     specs = [
         ("A (1, 2): Example 3's x as one row, W (2, 2)", _W1, _X3[None, :], _B1),
         ("A (4, 2), W (3, 2), b (3,)", _rng_array(7, (3, 2)), _rng_array(8, (4, 2)),
@@ -85,13 +111,27 @@ def check_layer_z_batch(layer_z_batch):
         ("A (2, 3), W (3, 3) square, not symmetric", _rng_array(15, (3, 3)),
          _rng_array(16, (2, 3)), _rng_array(17, 3)),
     ]
-    cases = [Case(text, (W, A, b), _layer(W, b, "linear", A)) for text, W, A, b in specs]
-    return run_check("layer_z_batch", layer_z_batch, cases)
+    if rng is not None:
+        for _ in range(2):
+            m, n_l, n_prev = (int(k) for k in rng.integers(1, 7, size=3))
+            specs.append((f"random A ({m}, {n_prev}), W ({n_l}, {n_prev}), b ({n_l},) {FRESH}",
+                          rng.normal(size=(n_l, n_prev)), rng.normal(size=(m, n_prev)),
+                          rng.normal(size=n_l)))
+    return [Case(text, (W, A, b), _layer(W, b, "linear", A)) for text, W, A, b in specs]
 
 
-def check_layer_forward(layer_forward):
-    """layer_forward(W, A, b, g): g(A W^T + b) with g a name ("sigmoid", "relu", ...) or a
-    function; A (m, n_{l-1}) gives (m, n_l), a 1-D sample a (n_{l-1},) gives (n_l,)."""
+LAYER_Z_BATCH = Task("layer_z_batch", _layer_z_batch_cases, references=REFERENCES)
+
+
+def check_layer_z_batch(layer_z_batch):
+    """layer_z_batch(W, A, b): Z = A W^T + b; A (m, n_{l-1}) one sample per row, Z (m, n_l)."""
+    return LAYER_Z_BATCH.check(layer_z_batch)
+
+
+_NAMED = ("sigmoid", "relu", "tanh", "softmax", "linear")
+
+
+def _layer_forward_cases(rng):
     specs = [
         ('A (4, 2), W (3, 2), g = "sigmoid"', _rng_array(20, (3, 2)), _rng_array(21, (4, 2)),
          _rng_array(22, 3), "sigmoid", "sigmoid"),
@@ -104,8 +144,24 @@ def check_layer_forward(layer_forward):
         ('A (3, 4), W (3, 4), g = "softmax" (per row)', _rng_array(29, (3, 4), -2, 2),
          _rng_array(30, (3, 4)), _rng_array(31, 3), "softmax", "softmax"),
     ]
-    cases = [Case(text, (W, A, b, g), _layer(W, b, name, A)) for text, W, A, b, g, name in specs]
-    return run_check("layer_forward", layer_forward, cases)
+    if rng is not None:
+        for _ in range(2):
+            m, n_l, n_prev = (int(k) for k in rng.integers(1, 6, size=3))
+            name = str(rng.choice(["sigmoid", "relu", "softmax"]))
+            specs.append((f'random A ({m}, {n_prev}), W ({n_l}, {n_prev}), g = "{name}" {FRESH}',
+                          rng.normal(size=(n_l, n_prev)), rng.normal(size=(m, n_prev)),
+                          rng.normal(size=n_l), name, name))
+    return [Case(text, (W, A, b, g), _layer(W, b, name, A))
+            for text, W, A, b, g, name in specs]
+
+
+LAYER_FORWARD = Task("layer_forward", _layer_forward_cases, references=REFERENCES)
+
+
+def check_layer_forward(layer_forward):
+    """layer_forward(W, A, b, g): g(A W^T + b) with g a name ("sigmoid", "relu", ...) or a
+    function; A (m, n_{l-1}) gives (m, n_l), a 1-D sample a (n_{l-1},) gives (n_l,)."""
+    return LAYER_FORWARD.check(layer_forward)
 
 
 # ---------------------------------------------------------------- the whole network
@@ -145,9 +201,7 @@ def _network_case(text, W, b, g, X, names=None):
     return Case(text, (layers, X), (y_hat, list(cache.a)), compare=_forward_compare)
 
 
-def check_forward_pass(forward_pass):
-    """forward_pass(layers, X) -> (y_hat, a): layers is a list of (W, b, g), one per layer;
-    a = [a0, a1, ..., aL] with a0 = X and y_hat = aL."""
+def _forward_pass_cases(rng):
     cases = [
         _network_case("Example 3 (2-2-1, sigmoid), one sample x = (0.5, 0.1)", _NET3.W[1:],
                       _NET3.b[1:], ["sigmoid", "sigmoid"], _X3),
@@ -165,18 +219,48 @@ def check_forward_pass(forward_pass):
                       [_rng_array(54, 5), _rng_array(55, 3)], ["tanh", "softmax"],
                       _rng_array(56, (3, 4))),
     ]
-    return run_check("forward_pass", forward_pass, cases)
+    if rng is not None:
+        for _ in range(2):
+            sizes = [int(k) for k in rng.integers(1, 6, size=int(rng.integers(3, 5)))]
+            names = [str(rng.choice(_NAMED)) for _ in sizes[1:]]
+            W = [rng.normal(size=(n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:],
+                                                                     strict=True)]
+            b = [rng.normal(size=n_out) for n_out in sizes[1:]]
+            m = int(rng.integers(1, 6))
+            cases.append(_network_case(f"a random {'-'.join(map(str, sizes))} network "
+                                       f"({', '.join(names)}), X ({m}, {sizes[0]}) {FRESH}",
+                                       W, b, names, rng.normal(size=(m, sizes[0]))))
+    return cases
 
 
-def check_n_parameters(n_parameters):
-    """n_parameters(sizes) = Σ_l n_l (n_{l-1} + 1) for sizes = [n_0, n_1, ..., n_L]."""
-    specs = ([2, 2, 1], [4, 5, 3], [3, 1], [784, 100, 10], [2, 3, 3, 3, 1])
+FORWARD_PASS = Task("forward_pass", _forward_pass_cases, references=REFERENCES)
+
+
+def check_forward_pass(forward_pass):
+    """forward_pass(layers, X) -> (y_hat, a): layers is a list of (W, b, g), one per layer;
+    a = [a0, a1, ..., aL] with a0 = X and y_hat = aL."""
+    return FORWARD_PASS.check(forward_pass)
+
+
+def _n_parameters_cases(rng):
+    specs = [[2, 2, 1], [4, 5, 3], [3, 1], [784, 100, 10], [2, 3, 3, 3, 1]]
+    if rng is not None:
+        specs += [[int(k) for k in rng.integers(1, 300, size=int(rng.integers(2, 6)))]
+                  for _ in range(2)]
     cases = []
     for sizes in specs:
         net = init_network(sizes, ["linear"] * (len(sizes) - 1), method="zeros")
         count = sum(W.size + b.size for W, b in zip(net.W[1:], net.b[1:], strict=True))
         cases.append(Case(f"sizes = {sizes}", (list(sizes),), count, rtol=0, atol=0.5))
-    return run_check("n_parameters", n_parameters, cases)
+    return cases
+
+
+N_PARAMETERS = Task("n_parameters", _n_parameters_cases, references=REFERENCES)
+
+
+def check_n_parameters(n_parameters):
+    """n_parameters(sizes) = Σ_l n_l (n_{l-1} + 1) for sizes = [n_0, n_1, ..., n_L]."""
+    return N_PARAMETERS.check(n_parameters)
 
 
 def _example3_compare(got, expected):
@@ -200,8 +284,15 @@ def _example3_compare(got, expected):
     return message
 
 
+EXAMPLE3_HIDDEN = Task("example3_hidden", lambda rng: [
+    Case("a^(1) of Example 3 for x = (0.5, 0.1)", (), forward(_NET3, _X3)[1].a[1],
+         compare=_example3_compare)], references=REFERENCES)
+
+
 def check_example3_hidden(example3_hidden):
     """example3_hidden() -> a^(1) (2,): Example 3's hidden outputs for x = (0.5, 0.1)."""
-    cases = [Case("a^(1) of Example 3 for x = (0.5, 0.1)", (), forward(_NET3, _X3)[1].a[1],
-                  compare=_example3_compare)]
-    return run_check("example3_hidden", example3_hidden, cases)
+    return EXAMPLE3_HIDDEN.check(example3_hidden)
+
+
+TASKS = [WEIGHTED_SUM, LAYER_Z, LAYER_Z_BATCH, LAYER_FORWARD, FORWARD_PASS, N_PARAMETERS,
+         EXAMPLE3_HIDDEN]

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations, losses
-from .core import Case
-from .lesson03 import _compare_choice, run_strict
+from .core import Case, Task
+from .lesson03 import _compare_choice
 
 __all__ = [
     "check_binary_cross_entropy",
@@ -27,6 +27,9 @@ __all__ = [
     "check_softmax_ce_gradient",
 ]
 
+REFERENCES = ("mlpcourse.activations", "mlpcourse.losses", "mlpcourse.network",
+              "mlpcourse.train")
+FRESH = "(fresh for this grading run)"
 EPS = 1e-12  # the default clip of the exercise's cross-entropies
 
 
@@ -36,12 +39,10 @@ def _one_hot(y, k):
     return losses.prepare_targets("cross_entropy", y, (y.shape[0], k))
 
 
-def check_softmax(softmax):
-    """softmax(z)_j = e^{z_j} / Σ_i e^{z_i} along the last axis (lecture: "Softmax function"), for
-    one score vector (k,) or a batch (m, k); stable for logits like 1000 (max-shifted)."""
-    rng = np.random.default_rng(4)
+def _softmax_cases(rng):
+    fixed = np.random.default_rng(4)
     z1 = np.array([2.0, 1.0, 0.1])
-    batch = rng.normal(size=(3, 4)) * 2
+    batch = fixed.normal(size=(3, 4)) * 2
     large = np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0]])
     mixed = np.array([[800.0, 799.0, 790.0], [-5.0, -4.0, -3.0]])
     cases = [
@@ -54,12 +55,29 @@ def check_softmax(softmax):
         Case("z = [[7, 7, 7, 7]] (one sample as a row, equal scores)", (np.full((1, 4), 7.0),),
              activations.softmax(np.full((1, 4), 7.0))),
     ]
-    return run_strict("softmax", softmax, cases)
+    if rng is not None:
+        for offset in (0.0, float(rng.choice([-700.0, 600.0]))):
+            m, k = (int(n) for n in rng.integers(1, 6, size=2))
+            z = rng.normal(0.0, 3.0, size=(m, k)) + offset
+            cases.append(Case(f"random z of shape ({m}, {k}), shifted by {offset:g} {FRESH}",
+                              (z,), activations.softmax(z)))
+        z = rng.normal(0.0, 3.0, size=int(rng.integers(2, 7)))
+        cases.append(Case(f"a random score vector z of shape {z.shape}", (z,),
+                          activations.softmax(z)))
+    return cases
 
 
-def check_one_hot(one_hot):
-    """one_hot(y, k): integer labels y (m,) in 0..k-1 -> (m, k) with a single 1 per row (the
-    one-hot target of the lecture's multi-class output)."""
+SOFTMAX = Task("softmax", _softmax_cases, call="warnings",
+               references=REFERENCES)
+
+
+def check_softmax(softmax):
+    """softmax(z)_j = e^{z_j} / Σ_i e^{z_i} along the last axis (lecture: "Softmax function"), for
+    one score vector (k,) or a batch (m, k); stable for logits like 1000 (max-shifted)."""
+    return SOFTMAX.check(softmax)
+
+
+def _one_hot_cases(rng):
     cases = [
         Case("y = [0, 2, 1], k = 3", (np.array([0, 2, 1]), 3), _one_hot([0, 2, 1], 3)),
         Case("y = [1, 1, 0, 2], k = 5 (classes 3 and 4 never occur)", (np.array([1, 1, 0, 2]), 5),
@@ -68,15 +86,30 @@ def check_one_hot(one_hot):
         Case("y = [3, 0, 1, 2, 3, 0, 1], k = 4", (np.array([3, 0, 1, 2, 3, 0, 1]), 4),
              _one_hot([3, 0, 1, 2, 3, 0, 1], 4)),
     ]
-    return run_strict("one_hot", one_hot, cases)
+    if rng is not None:
+        for _ in range(2):
+            k, m = int(rng.integers(2, 12)), int(rng.integers(1, 10))
+            y = rng.integers(0, k, size=m)
+            cases.append(Case(f"random labels y of shape ({m},), k = {k} {FRESH}", (y, k),
+                              _one_hot(y, k)))
+    return cases
 
 
-def check_mse(mse):
-    """MSE L = (1/N) Σ (ŷ - y)^2, the mean over all N elements (regression output), as a number."""
-    rng = np.random.default_rng(5)
-    y_hat2, y2 = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+ONE_HOT = Task("one_hot", _one_hot_cases, call="warnings",
+               references=REFERENCES)
+
+
+def check_one_hot(one_hot):
+    """one_hot(y, k): integer labels y (m,) in 0..k-1 -> (m, k) with a single 1 per row (the
+    one-hot target of the lecture's multi-class output)."""
+    return ONE_HOT.check(one_hot)
+
+
+def _mse_cases(rng):
+    fixed = np.random.default_rng(5)
+    y_hat2, y2 = fixed.normal(size=(4, 3)), fixed.normal(size=(4, 3))
     y_hat1, y1 = np.array([2.5, 0.0, 2.0, 8.0]), np.array([3.0, -0.5, 2.0, 7.0])
-    column = rng.normal(size=(5, 1)) + 2.0
+    column = fixed.normal(size=(5, 1)) + 2.0
     cases = [
         Case("y_hat = [2.5, 0, 2, 8], y = [3, -0.5, 2, 7] (shape (4,))", (y_hat1, y1),
              losses.mse(y_hat1, y1)),
@@ -86,20 +119,34 @@ def check_mse(mse):
         Case("y_hat, y of shape (5, 1) (one output)", (column, np.arange(5.0)[:, None]),
              losses.mse(column, np.arange(5.0)[:, None])),
     ]
-    return run_strict("mse", mse, cases)
+    if rng is not None:
+        for _ in range(2):
+            shape = tuple(int(n) for n in rng.integers(1, 6, size=int(rng.integers(1, 3))))
+            y_hat, y = rng.normal(size=shape), rng.normal(size=shape)
+            cases.append(Case(f"random y_hat, y of shape {shape} {FRESH}", (y_hat, y),
+                              losses.mse(y_hat, y)))
+    return cases
+
+
+MSE = Task("mse", _mse_cases, call="warnings",
+           references=REFERENCES)
+
+
+def check_mse(mse):
+    """MSE L = (1/N) Σ (ŷ - y)^2, the mean over all N elements (regression output), as a number."""
+    return MSE.check(mse)
 
 
 def _bce_expected(y_hat, y, eps=EPS):
     return losses.binary_cross_entropy(np.clip(y_hat, eps, 1.0 - eps), y)
 
 
-def check_binary_cross_entropy(binary_cross_entropy):
-    """BCE L = -y ln ŷ - (1 - y) ln(1 - ŷ) (lecture, Example 3, Step 2), mean over all elements,
-    with ŷ clipped into [eps, 1 - eps] (keyword ``eps``, default 1e-12)."""
-    rng = np.random.default_rng(6)
+def _binary_cross_entropy_cases(rng):
+    fixed = np.random.default_rng(6)
     slide = (np.array([0.766]), np.array([1.0]))
-    batch = (rng.uniform(0.05, 0.95, size=(4, 1)), np.array([[1.0], [0.0], [0.0], [1.0]]))
-    labels = (rng.uniform(0.05, 0.95, size=(3, 2)), np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]))
+    batch = (fixed.uniform(0.05, 0.95, size=(4, 1)), np.array([[1.0], [0.0], [0.0], [1.0]]))
+    labels = (fixed.uniform(0.05, 0.95, size=(3, 2)),
+              np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]))
     exact = (np.array([1.0, 0.0, 0.0, 1.0]), np.array([1.0, 0.0, 1.0, 0.0]))
     cases = [
         Case("the lecture's y_hat = [0.766], y = [1]", slide, _bce_expected(*slide)),
@@ -110,7 +157,24 @@ def check_binary_cross_entropy(binary_cross_entropy):
         Case("the same with eps = 1e-7", exact, _bce_expected(*exact, eps=1e-7),
              kwargs={"eps": 1e-7}, rtol=1e-4),
     ]
-    return run_strict("binary_cross_entropy", binary_cross_entropy, cases)
+    if rng is not None:
+        for _ in range(2):
+            shape = (int(rng.integers(1, 7)), int(rng.integers(1, 4)))
+            pair = (rng.uniform(0.02, 0.98, size=shape),
+                    rng.integers(0, 2, size=shape).astype(float))
+            cases.append(Case(f"random y_hat, y of shape {shape} {FRESH}", pair,
+                              _bce_expected(*pair)))
+    return cases
+
+
+BINARY_CROSS_ENTROPY = Task("binary_cross_entropy", _binary_cross_entropy_cases, call="warnings",
+                            references=REFERENCES)
+
+
+def check_binary_cross_entropy(binary_cross_entropy):
+    """BCE L = -y ln ŷ - (1 - y) ln(1 - ŷ) (lecture, Example 3, Step 2), mean over all elements,
+    with ŷ clipped into [eps, 1 - eps] (keyword ``eps``, default 1e-12)."""
+    return BINARY_CROSS_ENTROPY.check(binary_cross_entropy)
 
 
 def _ce_expected(y_hat, y, eps=EPS):
@@ -118,13 +182,11 @@ def _ce_expected(y_hat, y, eps=EPS):
     return losses.cross_entropy(np.clip(y_hat, eps, 1.0), _one_hot(y, y_hat.shape[1]))
 
 
-def check_cross_entropy(cross_entropy):
-    """Cross-entropy L = -Σ_j y_j ln ŷ_j = -ln ŷ_c for the true class c, mean over the m samples;
-    y holds integer labels (m,); ŷ is clipped below at eps (keyword, default 1e-12)."""
-    rng = np.random.default_rng(7)
+def _cross_entropy_cases(rng):
+    fixed = np.random.default_rng(7)
     one = (np.array([[0.2, 0.7, 0.1]]), np.array([1]))
-    batch = (activations.softmax(rng.normal(size=(4, 3))), np.array([0, 2, 1, 2]))
-    wide = (activations.softmax(rng.normal(size=(5, 6))), np.array([5, 0, 3, 3, 1]))
+    batch = (activations.softmax(fixed.normal(size=(4, 3))), np.array([0, 2, 1, 2]))
+    wide = (activations.softmax(fixed.normal(size=(5, 6))), np.array([5, 0, 3, 3, 1]))
     zero = (np.array([[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]]), np.array([0, 0]))
     cases = [
         Case("y_hat = [[0.2, 0.7, 0.1]], y = [1] (one sample)", one, _ce_expected(*one)),
@@ -133,7 +195,24 @@ def check_cross_entropy(cross_entropy):
         Case("y_hat = [[1, 0, 0], [0, 0.5, 0.5]], y = [0, 0] (a true class with probability 0)",
              zero, _ce_expected(*zero), rtol=1e-4),
     ]
-    return run_strict("cross_entropy", cross_entropy, cases)
+    if rng is not None:
+        for _ in range(2):
+            m, k = int(rng.integers(1, 7)), int(rng.integers(2, 7))
+            pair = (activations.softmax(rng.normal(0.0, 2.0, size=(m, k))),
+                    rng.integers(0, k, size=m))
+            cases.append(Case(f"random y_hat ({m}, {k}) from a softmax, random labels {FRESH}",
+                              pair, _ce_expected(*pair)))
+    return cases
+
+
+CROSS_ENTROPY = Task("cross_entropy", _cross_entropy_cases, call="warnings",
+                     references=REFERENCES)
+
+
+def check_cross_entropy(cross_entropy):
+    """Cross-entropy L = -Σ_j y_j ln ŷ_j = -ln ŷ_c for the true class c, mean over the m samples;
+    y holds integer labels (m,); ŷ is clipped below at eps (keyword, default 1e-12)."""
+    return CROSS_ENTROPY.check(cross_entropy)
 
 
 OUTPUT_OPTIONS = {
@@ -216,12 +295,15 @@ def _scenario_compare(key):
     return compare
 
 
+OUTPUT_LAYERS = Task("output_layers", lambda rng: [
+    Case(f"{key}: {text}", (), answer, compare=_scenario_compare(key))
+    for key, (text, answer) in SCENARIOS.items()], call="warnings")
+
+
 def check_output_layers(output_layers):
     """The lecture's "The output layer": ``output_layers()`` returns a dict mapping each scenario
     of :data:`SCENARIOS` to a letter of :data:`OUTPUT_OPTIONS` (output activation and loss)."""
-    cases = [Case(f"{key}: {text}", (), answer, compare=_scenario_compare(key))
-             for key, (text, answer) in SCENARIOS.items()]
-    return run_strict("output_layers", output_layers, cases)
+    return OUTPUT_LAYERS.check(output_layers)
 
 
 def _gradient_expected(z, y):
@@ -230,13 +312,11 @@ def _gradient_expected(z, y):
     return (y_hat - _one_hot(y, z.shape[1])) / z.shape[0]
 
 
-def check_softmax_ce_gradient(softmax_ce_gradient):
-    """δ = ∂L/∂z = (softmax(z) - y) / m for L the mean cross-entropy over m samples, z (m, k)
-    logits and y (m,) integer labels; returns (m, k)."""
-    rng = np.random.default_rng(8)
+def _softmax_ce_gradient_cases(rng):
+    fixed = np.random.default_rng(8)
     one = (np.array([[2.0, 1.0, 0.1]]), np.array([0]))
-    batch = (rng.normal(size=(4, 3)), np.array([2, 0, 1, 1]))
-    wide = (rng.normal(size=(5, 4)) * 3, np.array([3, 3, 0, 1, 2]))
+    batch = (fixed.normal(size=(4, 3)), np.array([2, 0, 1, 1]))
+    wide = (fixed.normal(size=(5, 4)) * 3, np.array([3, 3, 0, 1, 2]))
     large = (np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 999.0]]), np.array([2, 1]))
     cases = [
         Case("z = [[2, 1, 0.1]], y = [0] (one sample)", one, _gradient_expected(*one)),
@@ -245,4 +325,24 @@ def check_softmax_ce_gradient(softmax_ce_gradient):
         Case("z = [[1000, 0, -1000], [0, 1000, 999]], y = [2, 1] (no overflow)", large,
              _gradient_expected(*large)),
     ]
-    return run_strict("softmax_ce_gradient", softmax_ce_gradient, cases)
+    if rng is not None:
+        for scale in (1.0, 50.0):
+            m, k = int(rng.integers(1, 7)), int(rng.integers(2, 7))
+            pair = (rng.normal(0.0, scale, size=(m, k)), rng.integers(0, k, size=m))
+            cases.append(Case(f"random z ({m}, {k}) of spread {scale:g}, random labels {FRESH}",
+                              pair, _gradient_expected(*pair)))
+    return cases
+
+
+SOFTMAX_CE_GRADIENT = Task("softmax_ce_gradient", _softmax_ce_gradient_cases, call="warnings",
+                           references=REFERENCES)
+
+
+def check_softmax_ce_gradient(softmax_ce_gradient):
+    """δ = ∂L/∂z = (softmax(z) - y) / m for L the mean cross-entropy over m samples, z (m, k)
+    logits and y (m,) integer labels; returns (m, k)."""
+    return SOFTMAX_CE_GRADIENT.check(softmax_ce_gradient)
+
+
+TASKS = [SOFTMAX, ONE_HOT, MSE, BINARY_CROSS_ENTROPY, CROSS_ENTROPY, OUTPUT_LAYERS,
+         SOFTMAX_CE_GRADIENT]

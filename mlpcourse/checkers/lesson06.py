@@ -20,7 +20,19 @@ import numpy as np
 from .. import datasets
 from ..network import Network
 from ..train import fit, minibatches
-from .core import ORDINALS, Case, compare_numbers, compare_parts, run_check
+from .core import (
+    ORDINALS,
+    Case,
+    Modified,
+    Task,
+    compare_numbers,
+    compare_parts,
+    run_check,  # noqa: F401 (lesson06.run_check, as before)
+    wrap,
+)
+
+TRAINING = ("mlpcourse.train",)
+FRESH = "(fresh for this grading run)"
 
 __all__ = [
     "check_answer_zero_init",
@@ -36,18 +48,6 @@ __all__ = [
 
 
 # --- helpers shared with lesson 7 -------------------------------------------------------------
-
-class Modified:
-    """What a wrapped call returns when the student's function changed the network (or gradients)
-    it was given."""
-
-    def __init__(self, what: str):
-        self.what = what
-
-    def message(self) -> str:
-        return (f"modified {self.what} in place (work on copies: mc.update returns a new "
-                "network)")
-
 
 def network_spec(net: Network) -> tuple:
     """A network as plain data, (W list, b list, activation names), for a Case's arguments."""
@@ -66,21 +66,7 @@ def with_network(fn):
     """``fn(net, *rest)`` callable as ``call(spec, *rest)`` with ``spec`` from :func:`network_spec`;
     returns :class:`Modified` if ``fn`` changed the network's arrays. None and non-callables pass
     through unchanged (the runner reports them)."""
-    if fn is None or not callable(fn):
-        return fn
-
-    def call(spec, *args, **kwargs):
-        W, b, names = spec
-        net = Network.from_weights(W, b, names)  # private copies of W and b
-        result = fn(net, *args, **kwargs)
-        for l in range(1, len(W) + 1):
-            same_W = net.W[l] is not None and np.array_equal(net.W[l], W[l - 1])
-            same_b = net.b[l] is not None and np.array_equal(net.b[l], b[l - 1])
-            if not (same_W and same_b):
-                return Modified(f"net.W[{l}] or net.b[{l}]")
-        return result
-
-    return call
+    return wrap("network", fn)
 
 
 def guarded(compare):
@@ -170,12 +156,14 @@ def compare_choice(options, why_not):
     return compare
 
 
+def choice_task(task, options, why_not, correct, note) -> Task:
+    """A multiple-choice task: ``task()`` returns one letter of ``options``."""
+    return Task(task, lambda rng: [Case(f"{task}()", (), correct,
+                                        compare=compare_choice(options, why_not))], note=note)
+
+
 def check_choice(task, fn, options, why_not, correct, note):
-    case = Case(f"{task}()", (), correct, compare=compare_choice(options, why_not))
-    report = run_check(task, fn, [case])
-    if report.passed:
-        report.note = note
-    return report
+    return choice_task(task, options, why_not, correct, note).check(fn)
 
 
 # --- Task 1: standardising inputs -------------------------------------------------------------
@@ -201,38 +189,68 @@ def _standardise_case(description, X_train, X_val):
     return Case(description, (X_train, X_val), expected, compare=_compare_standardised)
 
 
+def _standardise_cases(rng):
+    fixed = np.random.default_rng(6)
+    pixels = fixed.integers(0, 17, size=(42, 10)).astype(float)
+    pixels[:, 0] = 0.0  # a border pixel: always 0, zero spread
+    constant = fixed.normal(size=(7, 4))
+    constant[:, 2] = 7.0
+    cases = [
+        _standardise_case("X_train (5, 2), X_val (3, 2)", fixed.normal(2.0, 3.0, size=(5, 2)),
+                          fixed.normal(2.0, 3.0, size=(3, 2))),
+        _standardise_case("pixel values 0..16, X_train (30, 10), X_val (12, 10), pixel 0 always 0",
+                          pixels[:30], pixels[30:]),
+        _standardise_case("X_val from a different distribution than X_train (4, 3)",
+                          fixed.normal(0.0, 1.0, size=(4, 3)), fixed.normal(5.0, 4.0, size=(6, 3))),
+        _standardise_case("X_train (6, 4) with a column of 7s, one validation sample (1, 4)",
+                          constant[:6], constant[6:]),
+    ]
+    if rng is not None:
+        for _ in range(2):
+            m, m_val, n = int(rng.integers(2, 9)), int(rng.integers(1, 6)), int(rng.integers(1, 5))
+            X_train = rng.normal(rng.normal(0, 3), rng.uniform(0.5, 4), size=(m, n))
+            X_train[:, int(rng.integers(n))] = float(np.round(rng.normal(), 1))  # zero spread
+            cases.append(_standardise_case(
+                f"random X_train ({m}, {n}) with a constant column, X_val ({m_val}, {n}) {FRESH}",
+                X_train, rng.normal(size=(m_val, n))))
+    return cases
+
+
+STANDARDISE = Task("standardise", _standardise_cases,
+                   references=("mlpcourse.datasets.split", "mlpcourse.datasets.Split"))
+
+
 def check_standardise(standardise):
     """x_j <- (x_j - μ_j) / s_j with μ_j, s_j the mean and standard deviation (np.std, ddof 0) of
     feature j on the training set, applied to both sets (lesson 6, "Scaling the inputs"); a
     feature with s_j = 0 is only centred (s_j taken as 1). Returns (X_train_s, X_val_s)."""
-    rng = np.random.default_rng(6)
-    pixels = rng.integers(0, 17, size=(42, 10)).astype(float)
-    pixels[:, 0] = 0.0  # a border pixel: always 0, zero spread
-    constant = rng.normal(size=(7, 4))
-    constant[:, 2] = 7.0
-    cases = [
-        _standardise_case("X_train (5, 2), X_val (3, 2)", rng.normal(2.0, 3.0, size=(5, 2)),
-                          rng.normal(2.0, 3.0, size=(3, 2))),
-        _standardise_case("pixel values 0..16, X_train (30, 10), X_val (12, 10), pixel 0 always 0",
-                          pixels[:30], pixels[30:]),
-        _standardise_case("X_val from a different distribution than X_train (4, 3)",
-                          rng.normal(0.0, 1.0, size=(4, 3)), rng.normal(5.0, 4.0, size=(6, 3))),
-        _standardise_case("X_train (6, 4) with a column of 7s, one validation sample (1, 4)",
-                          constant[:6], constant[6:]),
-    ]
-    return run_check("standardise", standardise, cases)
+    return STANDARDISE.check(standardise)
 
 
 # --- Task 2: Xavier and He scales -------------------------------------------------------------
 
-def check_init_scales(init_scales):
-    """The Xavier (Glorot) uniform limit sqrt(6 / (n_in + n_out)) and the He standard deviation
-    sqrt(2 / n_in) (lesson 6, "How large should the random weights be?"). Returns (limit, std)."""
+def _init_scales_cases(rng):
     cases = [Case(f"n_in = {n_in}, n_out = {n_out}", (n_in, n_out),
                   (np.sqrt(6.0 / (n_in + n_out)), np.sqrt(2.0 / n_in)),
                   compare=compare_parts(["the Xavier limit", "the He standard deviation"]))
              for n_in, n_out in ((2, 2), (64, 32), (1, 10), (784, 100))]
-    return run_check("init_scales", init_scales, cases)
+    if rng is not None:
+        for n_in, n_out in rng.integers(1, 1000, size=(2, 2)):
+            cases.append(Case(f"n_in = {n_in}, n_out = {n_out} {FRESH}", (int(n_in), int(n_out)),
+                              (np.sqrt(6.0 / (n_in + n_out)), np.sqrt(2.0 / n_in)),
+                              compare=compare_parts(["the Xavier limit",
+                                                     "the He standard deviation"])))
+    return cases
+
+
+INIT_SCALES = Task(
+    "init_scales", _init_scales_cases, references=("mlpcourse.network.init_network",))
+
+
+def check_init_scales(init_scales):
+    """The Xavier (Glorot) uniform limit sqrt(6 / (n_in + n_out)) and the He standard deviation
+    sqrt(2 / n_in) (lesson 6, "How large should the random weights be?"). Returns (limit, std)."""
+    return INIT_SCALES.check(init_scales)
 
 
 # --- Task 3: minibatches ----------------------------------------------------------------------
@@ -240,13 +258,7 @@ def check_init_scales(init_scales):
 def _three_calls(fn):
     """Call ``fn(m, batch_size, rng)`` with Generators seeded ``seed``, ``seed`` and ``seed + 1``;
     return the three results (to check the partition, determinism and the use of ``rng``)."""
-    if fn is None or not callable(fn):
-        return fn
-
-    def call(m, batch_size, seed):
-        return tuple(fn(m, batch_size, np.random.default_rng(s)) for s in (seed, seed, seed + 1))
-
-    return call
+    return wrap("three_calls", fn)
 
 
 def _batches_problem(batches, m, batch_size) -> str | None:
@@ -296,11 +308,7 @@ def _compare_minibatches(got, expected):
     return None
 
 
-def check_minibatches(minibatches):
-    """Shuffle 0..m-1 with the Generator ``rng`` and cut the order into consecutive batches of
-    ``batch_size``, the last one possibly smaller (lesson 6, "The learning rate and minibatches").
-    Checked: a partition of 0..m-1, the sizes, the same batches for the same seed, a different
-    order for a different seed."""
+def _minibatches_cases(rng):
     cases = [Case(f"m = {m}, batch_size = {batch_size}{note}", (m, batch_size, seed),
                   (m, batch_size), compare=_compare_minibatches)
              for m, batch_size, seed, note in (
@@ -309,7 +317,25 @@ def check_minibatches(minibatches):
                  (5, 8, 2, " (batch_size > m: one batch)"),
                  (50, 16, 3, ""),
                  (100, 1, 4, " (one sample per step)"))]
-    return run_check("minibatches", _three_calls(minibatches), cases)
+    if rng is not None:
+        for _ in range(2):
+            m, batch_size = int(rng.integers(20, 120)), int(rng.integers(1, 40))
+            seed = int(rng.integers(2**31))
+            cases.append(Case(f"m = {m}, batch_size = {batch_size} {FRESH}",
+                              (m, batch_size, seed), (m, batch_size),
+                              compare=_compare_minibatches))
+    return cases
+
+
+MINIBATCHES = Task("minibatches", _minibatches_cases, call="three_calls", references=TRAINING)
+
+
+def check_minibatches(minibatches):
+    """Shuffle 0..m-1 with the Generator ``rng`` and cut the order into consecutive batches of
+    ``batch_size``, the last one possibly smaller (lesson 6, "The learning rate and minibatches").
+    Checked: a partition of 0..m-1, the sizes, the same batches for the same seed, a different
+    order for a different seed."""
+    return MINIBATCHES.check(minibatches)
 
 
 # --- Task 4: one epoch ------------------------------------------------------------------------
@@ -358,18 +384,31 @@ def _epoch_case(kind, m, batch_size, eta, seed, note=""):
                 compare=guarded(_compare_epoch))
 
 
-def check_train_epoch(train_epoch):
-    """One epoch of minibatch gradient descent over the given batches: for each batch B in
-    order, the loss of the current network on B, then one step with mc.backward and mc.update
-    (lesson 6, the minibatch update rule). Returns (new network, Σ_B |B| L_B / m), the epoch's
-    loss as ``mc.fit`` records it; compared with ``mc.fit(..., epochs=1)``."""
+def _train_epoch_cases(rng):
     cases = [
         _epoch_case("bce", 8, 3, 0.5, 0),
         _epoch_case("mse", 10, 4, 0.1, 1),
         _epoch_case("ce", 15, 5, 0.2, 2),
         _epoch_case("bce", 12, 12, 1.0, 3, " (one batch: full-batch gradient descent)"),
     ]
-    return run_check("train_epoch", with_network(train_epoch), cases)
+    if rng is not None:
+        for kind in rng.permutation(["bce", "mse", "ce"])[:2]:
+            m = int(rng.integers(6, 16))
+            cases.append(_epoch_case(str(kind), m, int(rng.integers(2, m + 1)),
+                                     float(np.round(rng.uniform(0.05, 1.0), 2)),
+                                     int(rng.integers(2**31)), f" {FRESH}"))
+    return cases
+
+
+TRAIN_EPOCH = Task("train_epoch", _train_epoch_cases, call="network", references=TRAINING)
+
+
+def check_train_epoch(train_epoch):
+    """One epoch of minibatch gradient descent over the given batches: for each batch B in
+    order, the loss of the current network on B, then one step with mc.backward and mc.update
+    (lesson 6, the minibatch update rule). Returns (new network, Σ_B |B| L_B / m), the epoch's
+    loss as ``mc.fit`` records it; compared with ``mc.fit(..., epochs=1)``."""
+    return TRAIN_EPOCH.check(train_epoch)
 
 
 # --- Task 5: the early-stopping rule ----------------------------------------------------------
@@ -395,11 +434,7 @@ def _compare_checks(got, expected):
     return compare_indices(["the stopping check", "the best check"])(got, expected)
 
 
-def check_early_stopping(early_stopping):
-    """The lecture's early stopping as a rule on the validation losses at the checks: stop once
-    ``patience`` checks in a row did not beat the best loss so far (a tie is no improvement);
-    return (index of the check where training stops, index of the best check), 0-based; the
-    lecture's "stop when it starts to increase" is patience 1."""
+def _early_stopping_cases(rng):
     noisy = [1.0, 0.8, 0.85, 0.7, 0.72, 0.75, 0.71, 0.74, 0.69, 0.8]
     sequences = [
         ("always decreasing, patience 1", [0.9, 0.7, 0.5, 0.4, 0.35], 1),
@@ -413,7 +448,27 @@ def check_early_stopping(early_stopping):
     cases = [Case(f"{description}: {losses}", (list(losses), patience),
                   early_stopping_reference(losses, patience), compare=_compare_checks)
              for description, losses, patience in sequences]
-    return run_check("early_stopping", early_stopping, cases)
+    if rng is not None:
+        for _ in range(3):
+            losses = [float(v) for v in np.round(rng.uniform(0.3, 1.0, size=int(
+                rng.integers(3, 12))), 1)]  # one decimal: ties happen
+            patience = int(rng.integers(1, 5))
+            cases.append(Case(f"random losses {losses}, patience {patience} {FRESH}",
+                              (list(losses), patience),
+                              early_stopping_reference(losses, patience),
+                              compare=_compare_checks))
+    return cases
+
+
+EARLY_STOPPING = Task("early_stopping", _early_stopping_cases, references=TRAINING)
+
+
+def check_early_stopping(early_stopping):
+    """The lecture's early stopping as a rule on the validation losses at the checks: stop once
+    ``patience`` checks in a row did not beat the best loss so far (a tie is no improvement);
+    return (index of the check where training stops, index of the best check), 0-based; the
+    lecture's "stop when it starts to increase" is patience 1."""
+    return EARLY_STOPPING.check(early_stopping)
 
 
 # --- Task 6: a training loop with early stopping ----------------------------------------------
@@ -442,11 +497,7 @@ def _fit_case(description, kind, m, seed, **settings):
                 kwargs={"loss": loss, "rng": seed, **settings}, compare=guarded(_compare_fit))
 
 
-def check_fit_early_stopping(fit_early_stopping):
-    """Minibatch gradient descent with the lecture's early stopping (a check every
-    ``check_every`` epochs, stop after ``patience`` checks without a new best) that returns the
-    best check's weights (lesson 6, "Early stopping with a validation set"). Compared with
-    ``mc.fit`` for the same seed: the same stopping epoch, the same best epoch, the same weights."""
+def _fit_early_stopping_cases(rng):
     cases = [
         _fit_case("stops early", "bce", 30, 0, eta=2.0, epochs=200, batch_size=10,
                   check_every=5, patience=2),
@@ -457,7 +508,27 @@ def check_fit_early_stopping(fit_early_stopping):
         _fit_case("never stops early, the best check is not the last", "mse", 20, 0, eta=0.05,
                   epochs=30, batch_size=5, check_every=3, patience=4),
     ]
-    return run_check("fit_early_stopping", with_network(fit_early_stopping), cases)
+    if rng is not None:
+        kind = str(rng.choice(["bce", "ce", "mse"]))
+        eta = {"bce": 2.0, "ce": 0.1, "mse": 0.05}[kind]
+        cases.append(_fit_case(f"random data and start {FRESH}", kind, int(rng.integers(12, 30)),
+                               int(rng.integers(2**31)), eta=eta, epochs=int(rng.integers(10, 60)),
+                               batch_size=int(rng.integers(4, 12)),
+                               check_every=int(rng.integers(1, 4)),
+                               patience=int(rng.integers(1, 4))))
+    return cases
+
+
+FIT_EARLY_STOPPING = Task(
+    "fit_early_stopping", _fit_early_stopping_cases, call="network", references=TRAINING)
+
+
+def check_fit_early_stopping(fit_early_stopping):
+    """Minibatch gradient descent with the lecture's early stopping (a check every
+    ``check_every`` epochs, stop after ``patience`` checks without a new best) that returns the
+    best check's weights (lesson 6, "Early stopping with a validation set"). Compared with
+    ``mc.fit`` for the same seed: the same stopping epoch, the same best epoch, the same weights."""
+    return FIT_EARLY_STOPPING.check(fit_early_stopping)
 
 
 # --- Tasks 7 and 8: the lecture's warnings ----------------------------------------------------
@@ -480,13 +551,16 @@ ZERO_INIT_WHY_NOT = {
 }
 
 
+ANSWER_ZERO_INIT = choice_task(
+    "answer_zero_init", ZERO_INIT_OPTIONS, ZERO_INIT_WHY_NOT, "b",
+    "right: identical neurons get identical gradients, so nothing tells them apart; random "
+    "weights (or anything that makes the neurons differ) break the symmetry")
+
+
 def check_answer_zero_init(answer_zero_init):
     """The lecture: weights "should not be initialized to 0". ``answer_zero_init()`` returns one
     letter of :data:`ZERO_INIT_OPTIONS`."""
-    return check_choice(
-        "answer_zero_init", answer_zero_init, ZERO_INIT_OPTIONS, ZERO_INIT_WHY_NOT, "b",
-        "right: identical neurons get identical gradients, so nothing tells them apart; random "
-        "weights (or anything that makes the neurons differ) break the symmetry")
+    return ANSWER_ZERO_INIT.check(answer_zero_init)
 
 
 SCALING_OPTIONS = {
@@ -506,10 +580,17 @@ SCALING_WHY_NOT = {
 }
 
 
+ANSWER_SCALING = choice_task(
+    "answer_scaling", SCALING_OPTIONS, SCALING_WHY_NOT, "c",
+    "right: tanh'(z) < 0.01 once |z| > 3 and σ'(z) < 0.01 once |z| > 4.6; standardised "
+    "inputs and width-scaled weights keep z of order 1")
+
+
 def check_answer_scaling(answer_scaling):
     """The lecture's "Scaling": z = w · x "shouldn't be too large ... roughly z shouldn't be much
     more than 1". ``answer_scaling()`` returns one letter of :data:`SCALING_OPTIONS`."""
-    return check_choice(
-        "answer_scaling", answer_scaling, SCALING_OPTIONS, SCALING_WHY_NOT, "c",
-        "right: tanh'(z) < 0.01 once |z| > 3 and σ'(z) < 0.01 once |z| > 4.6; standardised "
-        "inputs and width-scaled weights keep z of order 1")
+    return ANSWER_SCALING.check(answer_scaling)
+
+
+TASKS = [STANDARDISE, INIT_SCALES, MINIBATCHES, TRAIN_EPOCH, EARLY_STOPPING, FIT_EARLY_STOPPING,
+         ANSWER_ZERO_INIT, ANSWER_SCALING]

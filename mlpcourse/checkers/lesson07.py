@@ -12,9 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import datasets, diagnostics
-from ..network import Gradients, Network, backward, forward, init_network
-from .core import Case, compare_numbers, run_check
-from .lesson06 import Modified, check_choice, describe_network, guarded, network_spec, with_network
+from ..network import Network, backward, forward, init_network
+from .core import Case, Task, compare_numbers, wrap
+from .lesson06 import choice_task, describe_network, guarded, network_spec
+
+REFERENCES = ("mlpcourse.diagnostics",)
+FRESH = "(fresh for this grading run)"
 
 __all__ = [
     "check_answer_relu",
@@ -59,23 +62,26 @@ def _describe(net, X, loss):
 def _with_gradients(fn):
     """``fn(grads, ...)`` callable as ``call((W, b, delta), ...)`` with plain lists (see
     :func:`.lesson06.with_network`); returns :class:`Modified` if ``fn`` changed the gradients."""
-    if fn is None or not callable(fn):
-        return fn
+    return wrap("gradients", fn)
 
-    def call(parts, *args, **kwargs):
-        W, b, delta = parts
-        grads = Gradients([None, *(w.copy() for w in W)], [None, *(v.copy() for v in b)],
-                          [None, *(d.copy() for d in delta)])
-        result = fn(grads, *args, **kwargs)
-        for name, given, kept in (("grads.W", grads.W, W), ("grads.b", grads.b, b),
-                                  ("grads.delta", grads.delta, delta)):
-            if len(given) != len(kept) + 1 or any(
-                    not isinstance(g, np.ndarray) or not np.array_equal(g, k)
-                    for g, k in zip(given[1:], kept, strict=False)):
-                return Modified(name)
-        return result
 
-    return call
+def _random_problem(rng):
+    """A fresh small network and batch: sigmoid or tanh hidden layers, and one of the three
+    output layers with its loss."""
+    kind = str(rng.choice(["bce", "mse", "ce"]))
+    out, last, loss = {"bce": (1, "sigmoid", "binary_cross_entropy"), "mse": (2, "linear", "mse"),
+                       "ce": (3, "softmax", "cross_entropy")}[kind]
+    hidden = [int(n) for n in rng.integers(2, 7, size=int(rng.integers(1, 5)))]
+    sizes = [int(rng.integers(2, 5)), *hidden, out]
+    activation = str(rng.choice(["sigmoid", "tanh"]))
+    net = init_network(sizes, [activation] * len(hidden) + [last], method="xavier",
+                       rng=int(rng.integers(2**31)))
+    m = int(rng.integers(3, 12))
+    X = rng.normal(size=(m, sizes[0]))
+    y = {"bce": lambda: rng.integers(0, 2, size=m).astype(float),
+         "mse": lambda: rng.normal(size=(m, 2)),
+         "ce": lambda: rng.integers(0, 3, size=m)}[kind]()
+    return net, X, y, loss
 
 
 def _norms_case(key, per_weight, problems):
@@ -96,24 +102,34 @@ def _relative(got, expected):
     return compare_numbers(got, expected, rtol=1e-6, atol=0.0)
 
 
-def check_gradient_norms(gradient_norms):
-    """||dL/dW^(l)|| (Frobenius) for l = 1..L from an ``mc.Gradients``, as an array of shape (L,);
-    with ``per_weight=True`` each divided by sqrt(number of entries of W^(l)), the root mean
-    square entry (lesson 7, section 1)."""
+def _gradient_norms_cases(rng):
     problems = _problems()
     cases = [_norms_case("small", False, problems),
              _norms_case("relu mse", False, problems),
              _norms_case("tanh softmax", True, problems),
              _norms_case("deep sigmoid", True, problems),
              _norms_case("one layer", False, problems)]
-    return run_check("gradient_norms", _with_gradients(gradient_norms), cases)
+    if rng is not None:
+        for per_weight in (False, True):
+            cases.append(_norms_case("random", per_weight, {"random": _random_problem(rng)}))
+            cases[-1].description += f" {FRESH}"
+    return cases
+
+
+GRADIENT_NORMS = Task(
+    "gradient_norms", _gradient_norms_cases, call="gradients", references=REFERENCES)
+
+
+def check_gradient_norms(gradient_norms):
+    """||dL/dW^(l)|| (Frobenius) for l = 1..L from an ``mc.Gradients``, as an array of shape (L,);
+    with ``per_weight=True`` each divided by sqrt(number of entries of W^(l)), the root mean
+    square entry (lesson 7, section 1)."""
+    return GRADIENT_NORMS.check(gradient_norms)
 
 
 # --- Task 2: the (1/4)^k ceiling --------------------------------------------------------------
 
-def check_sigmoid_bound(sigmoid_bound):
-    """The largest possible product of k sigmoid derivatives, (max σ')^k = (1/4)^k, for an int k
-    >= 0 or an array of them (lesson 7, section 2)."""
+def _sigmoid_bound_cases(rng):
     top = diagnostics.MAX_DERIVATIVE["sigmoid"]
     ks = np.array([1, 2, 5, 9, 20])
     cases = [Case("k = 1", (1,), top ** 1, atol=0.0),
@@ -121,7 +137,22 @@ def check_sigmoid_bound(sigmoid_bound):
              Case("k = 0 (no layer in between)", (0,), top ** 0, atol=0.0),
              Case("k = [1, 2, 5, 9, 20] (an array)", (ks,), top ** ks.astype(float), atol=0.0),
              Case("k = 40", (40,), top ** 40, atol=0.0)]
-    return run_check("sigmoid_bound", sigmoid_bound, cases)
+    if rng is not None:
+        k = int(rng.integers(3, 60))
+        cases.append(Case(f"k = {k} {FRESH}", (k,), top ** k, atol=0.0))
+        ks = rng.integers(0, 40, size=int(rng.integers(2, 7)))
+        cases.append(Case(f"k = {list(map(int, ks))} (an array) {FRESH}", (ks,),
+                          top ** ks.astype(float), atol=0.0))
+    return cases
+
+
+SIGMOID_BOUND = Task("sigmoid_bound", _sigmoid_bound_cases, references=REFERENCES)
+
+
+def check_sigmoid_bound(sigmoid_bound):
+    """The largest possible product of k sigmoid derivatives, (max σ')^k = (1/4)^k, for an int k
+    >= 0 or an array of them (lesson 7, section 2)."""
+    return SIGMOID_BOUND.check(sigmoid_bound)
 
 
 # --- Task 3: saturation -----------------------------------------------------------------------
@@ -144,23 +175,37 @@ def _saturation_case(description, z, activation, threshold=None):
                 (z, activation), expected, kwargs=kwargs)
 
 
-def check_saturated_fraction(saturated_fraction):
-    """The share of entries of z with g'(z) < threshold x max g' (default threshold 0.01; max g'
-    is 1/4 for sigmoid, 1 for tanh and ReLU), for z of any shape (lesson 7, section 5)."""
-    rng = np.random.default_rng(17)
+def _saturated_fraction_cases(rng):
+    fixed = np.random.default_rng(17)
     grid = np.array([-10.0, -5.0, 0.0, 5.0, 10.0])
     cases = [
         _saturation_case("z = [-10, -5, 0, 5, 10]", grid, "sigmoid"),
-        _saturation_case("z of shape (6, 4), spread 3", rng.normal(0, 3, size=(6, 4)), "tanh"),
+        _saturation_case("z of shape (6, 4), spread 3", fixed.normal(0, 3, size=(6, 4)), "tanh"),
         _saturation_case("z = [-2, 0, 1e-9, 3] (ReLU at z = 0)",
                          np.array([-2.0, 0.0, 1e-9, 3.0]), "relu"),
         _saturation_case("z = [-10, -5, 0, 5, 10]", grid, "sigmoid", threshold=0.1),
         _saturation_case("z = [-1000, -3, 0.5, 2.5, 1000] (no overflow)",
                          np.array([-1000.0, -3.0, 0.5, 2.5, 1000.0]), "tanh"),
-        _saturation_case("z of shape (5, 3), spread 6", rng.normal(0, 6, size=(5, 3)),
+        _saturation_case("z of shape (5, 3), spread 6", fixed.normal(0, 6, size=(5, 3)),
                          "sigmoid", threshold=0.05),
     ]
-    return run_check("saturated_fraction", saturated_fraction, cases)
+    if rng is not None:
+        for activation in ("sigmoid", "tanh", "relu"):
+            z = rng.normal(0.0, float(rng.uniform(1, 8)),
+                           size=tuple(int(n) for n in rng.integers(1, 8, size=2)))
+            threshold = None if rng.uniform() < 0.5 else float(np.round(rng.uniform(0.01, 0.3), 2))
+            cases.append(_saturation_case(f"random z of shape {z.shape} {FRESH}", z, activation,
+                                          threshold))
+    return cases
+
+
+SATURATED_FRACTION = Task("saturated_fraction", _saturated_fraction_cases, references=REFERENCES)
+
+
+def check_saturated_fraction(saturated_fraction):
+    """The share of entries of z with g'(z) < threshold x max g' (default threshold 0.01; max g'
+    is 1/4 for sigmoid, 1 for tanh and ReLU), for z of any shape (lesson 7, section 5)."""
+    return SATURATED_FRACTION.check(saturated_fraction)
 
 
 # --- Tasks 4 and 5: measured on whole networks ------------------------------------------------
@@ -176,27 +221,50 @@ def _ratio(net, X, y, loss):
     return norms[0] / norms[-1]
 
 
-def check_first_last_ratio(first_last_ratio):
-    """||dL/dW^(1)|| / ||dL/dW^(L)|| for a network and a batch, via mc.forward and mc.backward
-    (lesson 7, section 1: "layer 1 / layer 10")."""
+def _first_last_ratio_cases(rng):
     problems = _problems()
     cases = [_network_case(key, problems, _ratio)
              for key in ("small", "deep sigmoid", "relu mse", "tanh softmax")]
-    return run_check("first_last_ratio", with_network(first_last_ratio), cases)
+    if rng is not None:
+        for _ in range(2):
+            cases.append(_network_case("random", {"random": _random_problem(rng)}, _ratio))
+            cases[-1].description += f" {FRESH}"
+    return cases
+
+
+FIRST_LAST_RATIO = Task(
+    "first_last_ratio", _first_last_ratio_cases, call="network", references=REFERENCES)
+
+
+def check_first_last_ratio(first_last_ratio):
+    """||dL/dW^(1)|| / ||dL/dW^(L)|| for a network and a batch, via mc.forward and mc.backward
+    (lesson 7, section 1: "layer 1 / layer 10")."""
+    return FIRST_LAST_RATIO.check(first_last_ratio)
 
 
 def _factors(net, X, y, loss):
     return diagnostics.backward_factors(net, X, y, loss=loss).measured
 
 
+def _delta_factors_cases(rng):
+    problems = _problems()
+    cases = [_network_case(key, problems, _factors)
+             for key in ("small", "deep sigmoid", "relu mse", "tanh softmax")]
+    if rng is not None:
+        for _ in range(2):
+            cases.append(_network_case("random", {"random": _random_problem(rng)}, _factors))
+            cases[-1].description += f" {FRESH}"
+    return cases
+
+
+DELTA_FACTORS = Task("delta_factors", _delta_factors_cases, call="network", references=REFERENCES)
+
+
 def check_delta_factors(delta_factors):
     """The factor each hidden layer multiplies the error signal by on its way back,
     ||δ^(l)|| / ||δ^(l+1)|| for l = 1..L-1 (norms over the whole batch), as an array of shape
     (L - 1,) (lesson 7, section 2)."""
-    problems = _problems()
-    cases = [_network_case(key, problems, _factors)
-             for key in ("small", "deep sigmoid", "relu mse", "tanh softmax")]
-    return run_check("delta_factors", with_network(delta_factors), cases)
+    return DELTA_FACTORS.check(delta_factors)
 
 
 # --- Tasks 6 and 7: the lecture's activations -------------------------------------------------
@@ -217,14 +285,17 @@ RELU_WHY_NOT = {
 }
 
 
+ANSWER_RELU = choice_task(
+    "answer_relu", RELU_OPTIONS, RELU_WHY_NOT, "d",
+    "right: ReLU'(z) = 1 for z > 0, so the factors g'(z) along an active path are all 1; "
+    "with He initialisation the weights keep δ the same size too. (A unit with z <= 0 for "
+    "every input passes nothing: a dead ReLU.)")
+
+
 def check_answer_relu(answer_relu):
     """The lecture's "Solve the problem" slide: which activation mitigates the vanishing gradient,
     and why? ``answer_relu()`` returns one letter of :data:`RELU_OPTIONS`."""
-    return check_choice(
-        "answer_relu", answer_relu, RELU_OPTIONS, RELU_WHY_NOT, "d",
-        "right: ReLU'(z) = 1 for z > 0, so the factors g'(z) along an active path are all 1; "
-        "with He initialisation the weights keep δ the same size too. (A unit with z <= 0 for "
-        "every input passes nothing: a dead ReLU.)")
+    return ANSWER_RELU.check(answer_relu)
 
 
 TANH_OPTIONS = {
@@ -248,11 +319,18 @@ TANH_WHY_NOT = {
 }
 
 
+ANSWER_TANH = choice_task(
+    "answer_tanh", TANH_OPTIONS, TANH_WHY_NOT, "c",
+    "right: tanh is the zero-centred answer to the lecture's quiz Q4, and it helps when z "
+    "stays small (Xavier weights, scaled inputs); ReLU, the usual remedy, is not zero-centred")
+
+
 def check_answer_tanh(answer_tanh):
     """The lecture's tanh slide: listed under "Cause the problem", yet "centers its output around
     0 (which can be better for gradient flow than sigmoid)". ``answer_tanh()`` returns one letter
     of :data:`TANH_OPTIONS`."""
-    return check_choice(
-        "answer_tanh", answer_tanh, TANH_OPTIONS, TANH_WHY_NOT, "c",
-        "right: tanh is the zero-centred answer to the lecture's quiz Q4, and it helps when z "
-        "stays small (Xavier weights, scaled inputs); ReLU, the usual remedy, is not zero-centred")
+    return ANSWER_TANH.check(answer_tanh)
+
+
+TASKS = [GRADIENT_NORMS, SIGMOID_BOUND, SATURATED_FRACTION, FIRST_LAST_RATIO, DELTA_FACTORS,
+         ANSWER_RELU, ANSWER_TANH]

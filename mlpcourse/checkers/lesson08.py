@@ -12,8 +12,10 @@ import numpy as np
 
 from .. import graph
 from ..network import Network, backward, forward, init_network, update
-from .core import Case, compare_parts, run_check
-from .lesson05 import _strict
+from .core import Case, Task, compare_parts
+
+FRESH = "(fresh for this grading run)"
+GRAPH = ("mlpcourse.graph",)
 
 __all__ = [
     "check_find_paths",
@@ -46,10 +48,7 @@ def q1_network() -> Network:
 Q1_INPUTS = ((2.0, -1.0), (0.0, 0.0), (0.5, 0.1), (-3.0, 4.0))
 
 
-def check_q1_forward(q1_forward):
-    """Q1 a to c: h_2, h_3 (sigmoid hidden neurons, counted from 1 as in the lecture) and the linear
-    output ŷ of the lesson's Q1 network. ``q1_forward(x)``: x (2,); returns (h2, h3, y_hat),
-    three numbers."""
+def _q1_forward_cases(rng):
     net = q1_network()
     cases = []
     for x in Q1_INPUTS:
@@ -58,13 +57,26 @@ def check_q1_forward(q1_forward):
         note = " (the lecture's input)" if x == Q1_INPUTS[0] else ""
         cases.append(Case(f"x = ({x[0]:g}, {x[1]:g}){note}", (np.array(x),), expected,
                           compare=compare_parts(["h2", "h3", "y_hat"])))
-    return run_check("q1_forward", _strict(q1_forward), cases)
+    if rng is not None:
+        for x in np.round(rng.uniform(-4, 4, size=(2, 2)), 2):
+            y_hat, cache = forward(net, x)
+            cases.append(Case(f"x = ({x[0]:g}, {x[1]:g}) {FRESH}", (x,),
+                              (cache.a[1][1], cache.a[1][2], y_hat[0]),
+                              compare=compare_parts(["h2", "h3", "y_hat"])))
+    return cases
 
 
-def check_q1_output_step(q1_output_step):
-    """Q1 d (the lesson's addition): one gradient-descent step on L = (ŷ - t)^2 for the output
-    layer of the Q1 network, δ^(2) = 2 (ŷ - t), w_1i^(2) ← w_1i^(2) - η δ^(2) h_i,
-    b_1^(2) ← b_1^(2) - η δ^(2). ``q1_output_step(x, t, eta)`` returns (w2_new (3,), b2_new)."""
+Q1_FORWARD = Task("q1_forward", _q1_forward_cases, call="errstate", references=())
+
+
+def check_q1_forward(q1_forward):
+    """Q1 a to c: h_2, h_3 (sigmoid hidden neurons, counted from 1 as in the lecture) and the linear
+    output ŷ of the lesson's Q1 network. ``q1_forward(x)``: x (2,); returns (h2, h3, y_hat),
+    three numbers."""
+    return Q1_FORWARD.check(q1_forward)
+
+
+def _q1_output_step_cases(rng):
     net = q1_network()
     cases = []
     for x, t, eta in [((2.0, -1.0), 1.0, 0.1), ((0.5, 0.1), 0.0, 0.5), ((-1.0, 2.0), -0.5, 0.01)]:
@@ -74,7 +86,25 @@ def check_q1_output_step(q1_output_step):
         cases.append(Case(f"x = ({x[0]:g}, {x[1]:g}), t = {t:g}, eta = {eta:g}{note}",
                           (x, t, eta), (stepped.W[2][0], stepped.b[2][0]),
                           compare=compare_parts(["w2_new", "b2_new"])))
-    return run_check("q1_output_step", _strict(q1_output_step), cases)
+    if rng is not None:
+        for _ in range(2):
+            x, t = np.round(rng.uniform(-3, 3, size=2), 2), float(np.round(rng.normal(), 2))
+            eta = float(np.round(rng.uniform(0.01, 0.5), 3))
+            stepped = update(net, backward(net, forward(net, x)[1], t, loss="mse"), eta=eta)
+            cases.append(Case(f"x = ({x[0]:g}, {x[1]:g}), t = {t:g}, eta = {eta:g} {FRESH}",
+                              (x, t, eta), (stepped.W[2][0], stepped.b[2][0]),
+                              compare=compare_parts(["w2_new", "b2_new"])))
+    return cases
+
+
+Q1_OUTPUT_STEP = Task("q1_output_step", _q1_output_step_cases, call="errstate", references=())
+
+
+def check_q1_output_step(q1_output_step):
+    """Q1 d (the lesson's addition): one gradient-descent step on L = (ŷ - t)^2 for the output
+    layer of the Q1 network, δ^(2) = 2 (ŷ - t), w_1i^(2) ← w_1i^(2) - η δ^(2) h_i,
+    b_1^(2) ← b_1^(2) - η δ^(2). ``q1_output_step(x, t, eta)`` returns (w2_new (3,), b2_new)."""
+    return Q1_OUTPUT_STEP.check(q1_output_step)
 
 
 # --- Q2, Q3, Q4: written questions as choices ----------------------------------------------------
@@ -173,51 +203,57 @@ def _compare_several(options, why_not):
     return compare
 
 
+QUIZ_Q2 = Task("quiz_q2", lambda rng: [
+    Case("quiz_q2()", (), "a",
+         compare=_compare_single(Q2_OPTIONS, Q2_WHY_NOT, "the primary purpose"))],
+    note=("right: without a non-linear g every layer is linear, and W2 (W1 x + b1) "
+          "+ b2 = (W2 W1) x + (W2 b1 + b2) is one linear layer"))
+
+
 def check_quiz_q2(quiz_q2):
     """The lecture's Q2: "What is the primary purpose of the activation function in a neural
     network?" ``quiz_q2()`` returns one letter of :data:`Q2_OPTIONS`."""
-    case = Case("quiz_q2()", (), "a",
-                compare=_compare_single(Q2_OPTIONS, Q2_WHY_NOT, "the primary purpose"))
-    report = run_check("quiz_q2", quiz_q2, [case])
-    if report.passed:
-        report.note = ("right: without a non-linear g every layer is linear, and W2 (W1 x + b1) "
-                       "+ b2 = (W2 W1) x + (W2 b1 + b2) is one linear layer")
-    return report
+    return QUIZ_Q2.check(quiz_q2)
+
+
+QUIZ_Q3 = Task("quiz_q3", lambda rng: [
+    Case("quiz_q3()", (), "b",
+         compare=_compare_single(Q3_OPTIONS, Q3_WHY_NOT, "what the chain rule is used for"))],
+    note=("right: the network is a composition of functions; dL/dw is a product of "
+          "local derivatives along it, computed from the output back"))
 
 
 def check_quiz_q3(quiz_q3):
     """The lecture's Q3: "In the context of neural networks, what is the chain rule used for?"
     ``quiz_q3()`` returns one letter of :data:`Q3_OPTIONS`."""
-    case = Case("quiz_q3()", (), "b",
-                compare=_compare_single(Q3_OPTIONS, Q3_WHY_NOT, "what the chain rule is used for"))
-    report = run_check("quiz_q3", quiz_q3, [case])
-    if report.passed:
-        report.note = ("right: the network is a composition of functions; dL/dw is a product of "
-                       "local derivatives along it, computed from the output back")
-    return report
+    return QUIZ_Q3.check(quiz_q3)
+
+
+QUIZ_Q4A = Task("quiz_q4a", lambda rng: [
+    Case("quiz_q4a()", (), {"a", "b", "d", "e"},
+         compare=_compare_several(Q4A_OPTIONS, Q4A_WHY_NOT))])
 
 
 def check_quiz_q4a(quiz_q4a):
     """The lecture's Q4, first part ("Name 4 activation functions"): ``quiz_q4a()`` returns the
     letters of every activation function among :data:`Q4A_OPTIONS` (a string such as "ab" or a
     list of letters)."""
-    case = Case("quiz_q4a()", (), {"a", "b", "d", "e"},
-                compare=_compare_several(Q4A_OPTIONS, Q4A_WHY_NOT))
-    return run_check("quiz_q4a", quiz_q4a, [case])
+    return QUIZ_Q4A.check(quiz_q4a)
+
+
+QUIZ_Q4B = Task("quiz_q4b", lambda rng: [
+    Case("quiz_q4b()", (), "b",
+         compare=_compare_single(Q4B_OPTIONS, Q4B_WHY_NOT, "the expected answer"))],
+    note=("right, with a caveat: tanh is zero-centred and tanh'(0) = 1, four times "
+          "σ'(0), so gradients shrink less than with sigmoid; but it still saturates "
+          "for large |z| (the lecture also lists it under 'cause the problem'), and "
+          "ReLU, which is not zero-centred, is the usual cure in deep networks"))
 
 
 def check_quiz_q4b(quiz_q4b):
     """The lecture's Q4, second part: the zero-centred activation often used against vanishing
     gradients. ``quiz_q4b()`` returns one letter of :data:`Q4B_OPTIONS`."""
-    case = Case("quiz_q4b()", (), "b",
-                compare=_compare_single(Q4B_OPTIONS, Q4B_WHY_NOT, "the expected answer"))
-    report = run_check("quiz_q4b", quiz_q4b, [case])
-    if report.passed:
-        report.note = ("right, with a caveat: tanh is zero-centred and tanh'(0) = 1, four times "
-                       "σ'(0), so gradients shrink less than with sigmoid; but it still saturates "
-                       "for large |z| (the lecture also lists it under 'cause the problem'), and "
-                       "ReLU, which is not zero-centred, is the usual cure in deep networks")
-    return report
+    return QUIZ_Q4B.check(quiz_q4b)
 
 
 # --- Problem 3: the path sum ---------------------------------------------------------------------
@@ -228,30 +264,50 @@ def _gradient_case(description, net, x):
                 compare=compare_parts(["dy/dx1", "dy/dx2"]))
 
 
+def _problem3_gradient_cases(rng):
+    fixed = np.random.default_rng(80)
+    cases = [
+        _gradient_case("sigmoid network (graph.problem3(rng=0)) at x = (2, -1)",
+                       graph.problem3("sigmoid", rng=0), np.array([2.0, -1.0])),
+        _gradient_case("tanh network (rng=1) at a random x", graph.problem3("tanh", rng=1),
+                       fixed.normal(size=2)),
+        _gradient_case("tanh network (rng=2) with a linear output at a random x",
+                       graph.problem3("tanh", rng=2, output_activation="linear"),
+                       fixed.normal(size=2)),
+        _gradient_case("sigmoid network (rng=3), a batch of 5 points: (5,) arrays",
+                       graph.problem3("sigmoid", rng=3), fixed.normal(size=(5, 2))),
+    ]
+    local = {edge: float(v) for edge, v in
+             zip(graph.PROBLEM3_EDGES, fixed.normal(size=len(graph.PROBLEM3_EDGES)), strict=True)}
+    net = graph.problem3()
+    expected = tuple(net.path_sum("y", x).evaluate(local) for x in ("x1", "x2"))
+    cases.append(Case("random numbers as local derivatives (any values must work)", (local,),
+                      expected, compare=compare_parts(["dy/dx1", "dy/dx2"])))
+    if rng is not None:
+        for activation in ("sigmoid", "tanh"):
+            x = rng.normal(size=(int(rng.integers(1, 4)), 2))
+            seed = int(rng.integers(2**31))
+            cases.append(_gradient_case(f"a {activation} network (rng={seed}) at random points "
+                                        f"{FRESH}", graph.problem3(activation, rng=seed), x))
+        local = {edge: float(v) for edge, v in
+                 zip(graph.PROBLEM3_EDGES, rng.normal(size=len(graph.PROBLEM3_EDGES)),
+                     strict=True)}
+        expected = tuple(net.path_sum("y", x).evaluate(local) for x in ("x1", "x2"))
+        cases.append(Case(f"random local derivatives {FRESH}", (local,), expected,
+                          compare=compare_parts(["dy/dx1", "dy/dx2"])))
+    return cases
+
+
+PROBLEM3_GRADIENT = Task(
+    "problem3_gradient", _problem3_gradient_cases, call="errstate", references=GRAPH)
+
+
 def check_problem3_gradient(problem3_gradient):
     """Problem 3: ∂y/∂x1 and ∂y/∂x2 as sums over paths of products of local derivatives (the
     lecture's solutions 3a and 3b). ``problem3_gradient(local)``: ``local[(q2, q1)]`` is
     ∂q1/∂q2 along the edge q2 -> q1, as ``graph.problem3().local_derivatives(x)`` returns it;
     returns (dy_dx1, dy_dx2), numbers (or (m,) arrays when the local derivatives are)."""
-    rng = np.random.default_rng(80)
-    cases = [
-        _gradient_case("sigmoid network (graph.problem3(rng=0)) at x = (2, -1)",
-                       graph.problem3("sigmoid", rng=0), np.array([2.0, -1.0])),
-        _gradient_case("tanh network (rng=1) at a random x", graph.problem3("tanh", rng=1),
-                       rng.normal(size=2)),
-        _gradient_case("tanh network (rng=2) with a linear output at a random x",
-                       graph.problem3("tanh", rng=2, output_activation="linear"),
-                       rng.normal(size=2)),
-        _gradient_case("sigmoid network (rng=3), a batch of 5 points: (5,) arrays",
-                       graph.problem3("sigmoid", rng=3), rng.normal(size=(5, 2))),
-    ]
-    local = {edge: float(v) for edge, v in
-             zip(graph.PROBLEM3_EDGES, rng.normal(size=len(graph.PROBLEM3_EDGES)), strict=True)}
-    net = graph.problem3()
-    expected = tuple(net.path_sum("y", x).evaluate(local) for x in ("x1", "x2"))
-    cases.append(Case("random numbers as local derivatives (any values must work)", (local,),
-                      expected, compare=compare_parts(["dy/dx1", "dy/dx2"])))
-    return run_check("problem3_gradient", _strict(problem3_gradient), cases)
+    return PROBLEM3_GRADIENT.check(problem3_gradient)
 
 
 # --- Problem 3: the paths themselves -------------------------------------------------------------
@@ -298,12 +354,8 @@ def _paths_case(description, net, source, target, edges=None, order=None):
                 compare=_compare_paths(edges, source, target))
 
 
-def check_find_paths(find_paths):
-    """Every directed path from ``source`` to ``target`` in a graph given by its edges (the
-    lecture's Problem 3: "the sequences of partial derivatives along the edges").
-    ``find_paths(edges, source, target)``: edges a list of (source, target) pairs; returns a list
-    of paths, each a tuple (source, ..., target), in any order; [] if there is none."""
-    rng = np.random.default_rng(81)
+def _find_paths_cases(rng):
+    fixed = np.random.default_rng(81)
     p3 = graph.problem3()
     layered = graph.GraphNetwork.from_network(init_network([2, 3, 2, 1], ["sigmoid"] * 3, rng=0),
                                               hidden="h")
@@ -311,9 +363,37 @@ def check_find_paths(find_paths):
         _paths_case("Problem 3's edges, from 'x1' to 'y'", p3, "x1", "y"),
         _paths_case("Problem 3's edges, from 'x2' to 'y'", p3, "x2", "y"),
         _paths_case("Problem 3's edges in shuffled order, from 'a' to 'y'", p3, "a", "y",
-                    order=rng.permutation(len(p3.edges))),
+                    order=fixed.permutation(len(p3.edges))),
         _paths_case("a layered 2-3-2-1 network (hidden h1_1 ... h2_2), from 'x2' to 'y'",
                     layered, "x2", "y"),
         _paths_case("Problem 3's edges, from 'c' to 'd' (no path)", p3, "c", "d"),
     ]
-    return run_check("find_paths", find_paths, cases)
+    if rng is not None:
+        sizes = [int(n) for n in rng.integers(1, 4, size=int(rng.integers(3, 5)))]
+        sizes[-1] = 1
+        layered = graph.GraphNetwork.from_network(
+            init_network(sizes, ["sigmoid"] * (len(sizes) - 1), rng=0), hidden="h")
+        source = f"x{int(rng.integers(1, sizes[0] + 1))}"
+        cases.append(_paths_case(f"a layered {'-'.join(map(str, sizes))} network, edges in "
+                                 f"shuffled order, from {source!r} to 'y' {FRESH}", layered,
+                                 source, "y", order=rng.permutation(len(layered.edges))))
+        start = str(rng.choice(["x1", "x2", "a", "b"]))
+        cases.append(_paths_case(f"Problem 3's edges in shuffled order, from {start!r} to 'y' "
+                                 f"{FRESH}", p3, start, "y",
+                                 order=rng.permutation(len(p3.edges))))
+    return cases
+
+
+FIND_PATHS = Task("find_paths", _find_paths_cases, references=GRAPH)
+
+
+def check_find_paths(find_paths):
+    """Every directed path from ``source`` to ``target`` in a graph given by its edges (the
+    lecture's Problem 3: "the sequences of partial derivatives along the edges").
+    ``find_paths(edges, source, target)``: edges a list of (source, target) pairs; returns a list
+    of paths, each a tuple (source, ..., target), in any order; [] if there is none."""
+    return FIND_PATHS.check(find_paths)
+
+
+TASKS = [Q1_FORWARD, Q1_OUTPUT_STEP, QUIZ_Q2, QUIZ_Q3, QUIZ_Q4A, QUIZ_Q4B, PROBLEM3_GRADIENT,
+         FIND_PATHS]
