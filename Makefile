@@ -32,10 +32,10 @@ lint: $(STAMP)
 
 # re-execute every lesson and solution in place (after changing one), so the committed outputs are
 # fresh; drop widget views and timestamps (tools/clean_notebooks.py); regenerate the exercises
+NOTEBOOKS ?= notebooks/*.ipynb solutions/*.ipynb
 notebooks: $(STAMP)
-	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-		notebooks/*.ipynb solutions/*.ipynb
-	$(PY) tools/clean_notebooks.py notebooks/*.ipynb solutions/*.ipynb
+	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
+	$(PY) tools/clean_notebooks.py $(NOTEBOOKS)
 	$(PY) -m mlpcourse exercises
 
 # exercises/ is generated from solutions/ (never edit it by hand); an exercise a student edited is
