@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -229,3 +230,379 @@ def test_limits_are_validated():
     with pytest.raises(ValueError, match="must be under /tmp/"):
         sandbox.run(["/bin/true"], files={"/etc/x": Path(__file__)}, sandbox=False)
 
+
+
+# --------------------------------------------------------------------------------------------
+# notebooks that attack the grader (lesson 3), graded in one run
+# --------------------------------------------------------------------------------------------
+
+LESSON = "03_activations"
+SOLUTION = ROOT / "solutions" / f"{LESSON}.ipynb"
+CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 4.0, 30.0
+STARTUP = Path.home() / ".ipython" / "profile_default" / "startup"  # the grader's own profile
+ATTACK_LIMITS = dict(memory_bytes=1 << 30, file_bytes=64 << 20, scratch_bytes=256 << 20,
+                     output_bytes=4 << 20)
+
+
+def _notebook(cells_after=(), wrong=True, cells_before=()):
+    """Lesson 3's solution; with ``wrong`` every function returns None (worth 0 points); extra
+    code cells before the first and after the last cell."""
+    import nbformat
+
+    nb = nbformat.read(str(SOLUTION), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            if wrong and "### BEGIN SOLUTION" in cell.source:
+                head, rest = cell.source.split("### BEGIN SOLUTION", 1)
+                cell.source = head + "return None" + rest.split("### END SOLUTION", 1)[1]
+    nb.cells[1:1] = [nbformat.v4.new_code_cell(src) for src in cells_before]
+    nb.cells += [nbformat.v4.new_code_cell(src) for src in cells_after]
+    return nb
+
+
+ATTACKS = {
+    "redefine_checks": ["""
+from mlpcourse import checkers
+def check_sigmoid(f):
+    print("sigmoid: 7 of 7 checks passed.")
+for name in dir(checkers):
+    if name.startswith("check_"):
+        globals()[name] = check_sigmoid
+        setattr(checkers, name, check_sigmoid)
+"""],
+    "patch_checkreport": ["""
+import mlpcourse.checkers.core as core
+core.CheckReport.fraction = property(lambda self: 1.0)
+core.CheckReport.passed = property(lambda self: True)
+core.run_check = lambda *a, **k: None
+"""],
+    "patch_numpy_allclose": ["""
+import numpy
+numpy.allclose = lambda *a, **k: True
+numpy.isclose = lambda a, b, *r, **k: numpy.ones(numpy.shape(a), bool)
+numpy.array_equal = lambda *a, **k: True
+numpy.testing.assert_allclose = lambda *a, **k: None
+"""],
+    "patch_builtins_sum": ["""
+import builtins
+builtins.sum = lambda *a, **k: 0
+builtins.all = lambda *a, **k: True
+builtins.isinstance = lambda *a, **k: True
+"""],
+    "replace_reference_sigmoid": ["""
+import mlpcourse.activations as activations
+activations.sigmoid = sigmoid
+activations.tanh = tanh
+activations.relu = relu
+import mlpcourse
+mlpcourse.sigmoid = sigmoid
+"""],
+    "import_reference": ["""
+from mlpcourse.activations import sigmoid, tanh, relu, step
+import mlpcourse.activations as _a
+def sigmoid_prime(z):
+    return _a.sigmoid_prime(z)
+tanh_prime = _a.tanh_prime
+"""],
+    "exec_solution_from_disk": [f"""
+import json
+for path in [{str(SOLUTION)!r}, "../solutions/{LESSON}.ipynb",
+             "/work/main/solutions/{LESSON}.ipynb"]:
+    try:
+        cells = json.load(open(path))["cells"]
+    except OSError as error:
+        print("cannot read", path, error)
+        continue
+    for cell in cells:
+        if cell["cell_type"] == "code" and "check_" not in "".join(cell["source"]):
+            exec("".join(cell["source"]), globals())
+"""],
+    "stack_frame_expected": ["""
+import inspect
+def _peek(*args):
+    for frame in inspect.stack()[1:]:
+        for name, value in frame.frame.f_locals.items():
+            if "expect" in name or name in ("want", "reference", "answer"):
+                return value
+    return None
+sigmoid = sigmoid_prime = tanh = tanh_prime = relu = relu_prime = step = _peek
+collapse_linear = _peek
+def answer_q2():
+    return _peek()
+"""],
+    "post_run_cell_forgery": ["""
+from IPython import get_ipython
+from IPython.display import display
+from mlpcourse.checkers.core import MIME
+def _forge(result):
+    display({MIME: {"fraction": 1.0, "passed": 7, "total": 7, "summary": "all passed",
+                    "attempted": True}, "text/plain": "all 7 checks passed"}, raw=True)
+get_ipython().events.register("post_run_cell", _forge)
+get_ipython().events.register("pre_run_cell", lambda *a: None)
+"""],
+}
+
+
+@pytest.fixture(scope="module")
+def attacked_class(tmp_path_factory):
+    """A class folder with an honest solution, a wrong submission, each attack, the malformed
+    notebooks, a mislabelled lesson, a symlink to the solution, resource abusers and vandals;
+    graded once (2 jobs), with canary files around it."""
+    import nbformat
+
+    if sandbox.find_bwrap() is None:
+        pytest.skip("bubblewrap (bwrap) is not installed or cannot run here")
+    tmp = tmp_path_factory.mktemp("attacked")
+    subs = tmp / "submissions"
+    subs.mkdir()
+    canary = tmp / "canary.txt"
+    canary.write_text("canary")
+    csv_path = tmp / "grades.csv"
+    marker = f"7654{os.getpid() % 1000}"
+
+    def save(name, nb):
+        nbformat.write(nb, str(subs / f"{name}_{LESSON}.ipynb"))
+
+    save("honest", _notebook(wrong=False))
+    save("wrong", _notebook())
+    for name, cells in ATTACKS.items():
+        save(name, _notebook(cells))
+    classmate = subs / f"honest_{LESSON}.ipynb"
+    save("vandal", _notebook([f"""
+import os, glob
+targets = [{str(classmate)!r}, {str(subs / f"vandal_{LESSON}.ipynb")!r}, {str(csv_path)!r},
+           {str(canary)!r}, {str(SOLUTION)!r}, os.path.expanduser("~/.bashrc")]
+targets += glob.glob("/tmp/*") + glob.glob("/tmp/*/*")
+for path in targets:
+    try:
+        with open(path, "w") as handle:
+            handle.write("vandalised")
+        print("wrote", path)
+    except OSError as error:
+        print("refused", path, type(error).__name__)
+"""]))
+    save("background_rewriter", _notebook([f"""
+import os, subprocess
+script = "sleep 3; echo 'x,sigmoid,2,2,hacked' >> {csv_path}; echo hacked > {canary}"
+subprocess.Popen(["nohup", "sh", "-c", script + "; sleep {marker}1"], start_new_session=True,
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execvp("sh", ["sh", "-c", script + "; sleep {marker}2"])
+    os._exit(0)
+os.system("(" + script + "; sleep {marker}3) &")
+"""]))
+    save("startup_file", _notebook([f"""
+import os
+from mlpcourse.checkers.core import MIME
+forged = '''
+from IPython import get_ipython
+import builtins
+builtins.FULL_MARKS = True
+'''
+for folder in [os.environ.get("IPYTHONDIR", ""), os.path.expanduser("~/.ipython"),
+               "/root/.ipython", {str(tmp / "ipython")!r}]:
+    try:
+        os.makedirs(folder + "/profile_default/startup", exist_ok=True)
+        with open(folder + "/profile_default/startup/00-forge.py", "w") as handle:
+            handle.write(forged)
+        print("planted", folder)
+    except OSError as error:
+        print("refused", folder, type(error).__name__)
+"""]))
+    save("two_gib_file", _notebook(["""
+block = b"0" * (1 << 20)
+try:
+    with open("big.bin", "wb") as handle:
+        for _ in range(2048):
+            handle.write(block)
+except OSError as error:
+    print("stopped:", error)
+"""], wrong=False))
+    save("memory_bomb", _notebook(["x = [bytearray(64 << 20) for _ in range(1000)]"],
+                                  wrong=False))
+    save("process_bomb", _notebook(["""
+import os
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass
+"""], wrong=False))
+    save("output_flood", _notebook(["""
+import os, sys
+for _ in range(10**6):
+    os.write(1, b"x" * 65536)
+"""], wrong=False))
+    save("print_flood", _notebook(["while True:\n    print('x' * 10000)"], wrong=False))
+    save("sigint_ignoring", _notebook(["""
+import signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    pass
+"""], wrong=False))
+    save("catch_everything", _notebook(["""
+while True:
+    try:
+        while True:
+            pass
+    except BaseException:
+        pass
+"""], wrong=False))
+    save("slow_cells", _notebook(["import time\ntime.sleep(2.5)"] * 16, wrong=False))
+    broken = _notebook(wrong=False)
+    broken.cells[3].metadata["nbgrader"] = "solution"  # sigmoid_code
+    save("malformed_nbgrader_string", broken)
+    broken = _notebook(wrong=False)
+    broken.cells[4].metadata["nbgrader"]["grade_id"] = ["sigmoid"]  # sigmoid's check
+    save("malformed_grade_id_list", broken)
+    save("malformed_source_int", _notebook(wrong=False))
+    path = subs / f"malformed_source_int_{LESSON}.ipynb"
+    raw = __import__("json").loads(path.read_text())
+    raw["cells"][9]["source"] = 42  # tanh_code
+    path.write_text(__import__("json").dumps(raw))
+    lesson4 = sorted((ROOT / "exercises").glob("04_*.ipynb"))[0]
+    (subs / f"carol_{LESSON}.ipynb").write_bytes(lesson4.read_bytes())
+    (subs / f"dave_{LESSON}.ipynb").symlink_to(SOLUTION)
+    (subs / "linked_folder").symlink_to(ROOT / "solutions")
+    (subs / f"invalid_json_{LESSON}.ipynb").write_text('{"cells": [')
+
+    watched = {p: hashlib.sha256(p.read_bytes()).hexdigest()
+               for p in [*subs.glob("*.ipynb"), canary, SOLUTION] if not p.is_symlink()}
+    host_ipython = tree_digest(STARTUP)
+    start = time.monotonic()
+    log = tmp / "log.txt"
+    with open(log, "w") as handle:
+        rows = grade_class([subs], csv_path, out=handle, jobs=2, cell_timeout=CELL_TIMEOUT,
+                           notebook_timeout=NOTEBOOK_TIMEOUT,
+                           limits=sandbox.Limits(**ATTACK_LIMITS))
+    took = time.monotonic() - start
+    csv_digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()
+    time.sleep(4)  # the background rewriter would strike now
+    by_notebook: dict[str, list] = {}
+    for row in rows:
+        by_notebook.setdefault(Path(row.notebook).name.replace(f"_{LESSON}.ipynb", ""),
+                               []).append(row)
+    return dict(rows=by_notebook, took=took, csv=csv_path, csv_digest=csv_digest,
+                watched=watched, canary=canary, marker=marker, tmp=tmp, subs=subs,
+                host_ipython=host_ipython, log=log.read_text())
+
+
+def grade_class(paths, csv_path, **options):
+    from mlpcourse.grader import grade
+
+    return grade(paths, csv_path, **options)
+
+
+def points(rows) -> float:
+    return sum(r.points for r in rows)
+
+
+def flags(rows) -> str:
+    return " ".join(f for r in rows for f in r.flags)
+
+
+def messages(rows) -> str:
+    return " ".join(r.message for r in rows)
+
+
+def test_every_submission_has_its_rows_and_the_run_ends_in_time(attacked_class):
+    rows = attacked_class["rows"]
+    expected = {"honest", "wrong", *ATTACKS, "vandal", "background_rewriter", "startup_file",
+                "two_gib_file", "memory_bomb", "process_bomb", "output_flood", "print_flood",
+                "sigint_ignoring", "catch_everything", "slow_cells", "malformed_nbgrader_string",
+                "malformed_grade_id_list", "malformed_source_int", "carol", "dave",
+                "invalid_json"}
+    assert set(rows) == expected, attacked_class["log"]
+    assert all(len(r) == 9 for r in rows.values()), {k: len(v) for k, v in rows.items()}
+    # 29 notebooks on 2 jobs: bounded by the per-notebook limit, never by an attack
+    assert attacked_class["took"] < 29 / 2 * NOTEBOOK_TIMEOUT
+    assert points(rows["honest"]) == 11 and points(rows["wrong"]) == 0
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_cheats_earn_nothing(attacked_class, attack):
+    rows = attacked_class["rows"][attack]
+    assert points(rows) == 0, [(r.task, r.points, r.message) for r in rows]
+
+
+@pytest.mark.parametrize("attack", ["import_reference", "replace_reference_sigmoid"])
+def test_reference_use_is_flagged(attacked_class, attack):
+    assert "reference-use" in flags(attacked_class["rows"][attack])
+
+
+def test_reading_the_solution_from_disk_finds_nothing_and_is_flagged(attacked_class):
+    rows = attacked_class["rows"]["exec_solution_from_disk"]
+    assert "dynamic-code" in flags(rows) or "tampering" in flags(rows)
+
+
+def test_nothing_outside_the_sandbox_changed(attacked_class):
+    for path, digest in attacked_class["watched"].items():
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, path
+    assert attacked_class["canary"].read_text() == "canary"
+    assert hashlib.sha256(attacked_class["csv"].read_bytes()).hexdigest() \
+        == attacked_class["csv_digest"]  # the background rewriter never struck
+    assert b"hacked" not in attacked_class["csv"].read_bytes()
+    assert processes_matching(f"sleep {attacked_class['marker']}") == []
+    assert not (attacked_class["tmp"] / "ipython").exists()
+    assert tree_digest(STARTUP) == attacked_class["host_ipython"]
+    assert not list(attacked_class["subs"].rglob("big.bin"))
+
+
+def test_a_startup_file_does_not_reach_the_next_notebook(attacked_class, tmp_path):
+    later = tmp_path / f"later_{LESSON}.ipynb"
+    import nbformat
+
+    nbformat.write(_notebook(["import builtins\nassert not hasattr(builtins, 'FULL_MARKS')"]),
+                   str(later))
+    with open(tmp_path / "log.txt", "w") as log:
+        rows = grade_class([later], tmp_path / "later.csv", out=log,
+                           cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT)
+    assert points(rows) == 0
+    assert "AssertionError" not in messages(rows)
+
+
+def test_symlinks_are_refused_and_never_followed(attacked_class):
+    rows = attacked_class["rows"]["dave"]
+    assert points(rows) == 0 and all(r.flags and r.flags[0].startswith("symlink") for r in rows)
+    assert not any("linked_folder" in r.notebook for v in attacked_class["rows"].values()
+                   for r in v)
+
+
+@pytest.mark.parametrize("name", ["malformed_nbgrader_string", "malformed_grade_id_list",
+                                  "malformed_source_int"])
+def test_malformed_notebooks_become_rows(attacked_class, name):
+    rows = attacked_class["rows"][name]
+    assert "malformed" in flags(rows)
+    # what could run still earns its points; the damaged task does not crash the run
+    assert 7 <= points(rows) <= 11
+
+
+def test_invalid_json_becomes_rows(attacked_class):
+    rows = attacked_class["rows"]["invalid_json"]
+    assert points(rows) == 0 and "invalid JSON" in messages(rows)
+
+
+def test_a_lesson_4_notebook_under_the_lesson_3_name_is_flagged(attacked_class):
+    rows = attacked_class["rows"]["carol"]
+    assert points(rows) == 0
+    assert all("assignment-mismatch" in " ".join(r.flags) for r in rows)
+    assert {r.task for r in rows} == {r.task for r in attacked_class["rows"]["honest"]}
+
+
+@pytest.mark.parametrize("name", ["two_gib_file", "memory_bomb", "process_bomb",
+                                  "output_flood", "print_flood", "sigint_ignoring",
+                                  "catch_everything"])
+def test_resource_abuse_ends_and_keeps_its_rows(attacked_class, name):
+    rows = attacked_class["rows"][name]
+    assert len(rows) == 9
+    assert points(rows) <= 11
+
+
+def test_the_hard_notebook_limit_names_the_cell(attacked_class):
+    rows = attacked_class["rows"]["slow_cells"]
+    assert all("limit: time" in r.flags for r in rows)
+    assert all(re.search(r"ran out of time \(30 s in all\) in cell \d+", r.message)
+               for r in rows), rows[0].message
