@@ -179,14 +179,14 @@ def sanitize(data: bytes) -> tuple[dict, list[str]]:
         where = f"cell {index}"
         if not isinstance(cell, dict):
             problems.append(f"{where} is {type(cell).__name__}, not a cell")
-            cells.append(_markdown(""))
+            cells.append(_markdown("", index))
             continue
         cell_type = cell.get("cell_type")
         source = _text(cell.get("source", ""), f"{where}: source", problems)
         if cell_type != "code" or source is None:
             if cell_type not in ("markdown", "raw", "code"):
                 problems.append(f"{where}: cell_type {cell_type!r} is unknown")
-            cells.append(_markdown("" if source is None or cell_type == "code" else source))
+            cells.append(_markdown("" if source is None or cell_type == "code" else source, index))
             continue
         cells.append(_code(source, _nbgrader(cell.get("metadata"), where, problems), index))
     notebook = {"cells": cells, "metadata": _notebook_metadata(meta, problems),
@@ -232,8 +232,8 @@ def _notebook_metadata(meta: dict, problems: list[str]) -> dict:
     return clean
 
 
-def _markdown(source: str) -> dict:
-    return {"cell_type": "markdown", "metadata": {}, "source": source}
+def _markdown(source: str, index: int) -> dict:
+    return {"cell_type": "markdown", "id": f"cell-{index}", "metadata": {}, "source": source}
 
 
 def _code(source: str, grading: dict | None, index: int) -> dict:
@@ -570,22 +570,26 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
         if fresh:
             _write_rows_header(handle)
     all_rows: list[Row] = []
+    lock = threading.Lock()
+
+    def grade_and_write(path: Path) -> None:
+        rows = grade_notebook(path, settings, str(path), base_seed)
+        with lock:  # each notebook's rows reach the disk before the next notebook starts
+            if handle is not None:
+                _write_rows(handle, rows)
+            all_rows.extend(rows)
+            got = sum(r.points for r in rows)
+            total = sum(r.max_points for r in rows)
+            flagged = sum(1 for r in rows if r.flags)
+            note = f", {flagged} rows flagged" if flagged else ""
+            count = len({r.notebook for r in all_rows})
+            print(f"[{count}/{len(todo)}] {path}: {got:g} / {total:g}{note}", file=out,
+                  flush=True)
+
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(grade_notebook, p, settings, str(p), base_seed): p
-                       for p in todo}
-            for number, future in enumerate(concurrent.futures.as_completed(futures), 1):
-                path = futures[future]
-                rows = future.result()
-                if handle is not None:
-                    _write_rows(handle, rows)
-                got = sum(r.points for r in rows)
-                total = sum(r.max_points for r in rows)
-                flagged = sum(1 for r in rows if r.flags)
-                note = f", {flagged} flagged" if flagged else ""
-                print(f"[{number}/{len(todo)}] {path}: {got:g} / {total:g}{note}", file=out,
-                      flush=True)
-                all_rows += rows
+            for future in [pool.submit(grade_and_write, p) for p in todo]:
+                future.result()
     finally:
         if handle is not None:
             handle.close()

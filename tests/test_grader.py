@@ -1,0 +1,379 @@
+"""The grader's orchestration: reading submissions defensively, choosing the assignment, the CSV
+(flushed per notebook, resumable), shards and merge, reports, the command line.
+
+Most tests replace the sandboxed run by a stand-in (``_run_and_score``) so they take
+milliseconds; a few grade real notebooks end to end (sandboxed, and with --no-sandbox)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mlpcourse import __main__ as cli
+from mlpcourse import grader
+from mlpcourse.grading import sandbox
+from mlpcourse.grading.tasks import TaskResult
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = "03_activations"
+SOLUTION = ROOT / "solutions" / f"{LESSON}.ipynb"
+TASKS = grader._max_points(LESSON, grader.Settings())
+needs_bwrap = pytest.mark.skipif(sandbox.find_bwrap() is None,
+                                 reason="bubblewrap (bwrap) is not installed or cannot run here")
+
+
+def fake_run(calls=None, points=1.0):
+    """A stand-in for the sandboxed run: every task gets ``points`` (capped), and ``calls``
+    records the notebooks it saw."""
+
+    def run(notebook, assignment, seed, settings):
+        if calls is not None:
+            calls.append((notebook, assignment, seed))
+        results = [TaskResult(task, min(points, most), most, "stand-in", [])
+                   for task, most in grader._max_points(assignment, settings).items()]
+        return results, sandbox.RunResult(0, sandbox="bwrap" if settings.sandbox else "none"), \
+            "done"
+
+    return run
+
+
+@pytest.fixture
+def stand_in(monkeypatch):
+    calls = []
+    monkeypatch.setattr(grader, "_run_and_score", fake_run(calls))
+    monkeypatch.setitem(sandbox._PROBED, "bwrap", "/usr/bin/bwrap")
+    return calls
+
+
+def submission(folder: Path, name: str, source: Path = SOLUTION) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(source.read_bytes())
+    return path
+
+
+def read_csv(path) -> list[dict]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# --------------------------------------------------------------------------------------------
+# reading submissions
+# --------------------------------------------------------------------------------------------
+
+def test_find_notebooks_never_follows_symlinked_folders(tmp_path):
+    submission(tmp_path, f"b/x_{LESSON}.ipynb")
+    submission(tmp_path, f"a/y_{LESSON}.ipynb")
+    submission(tmp_path, f"a/.ipynb_checkpoints/y_{LESSON}-checkpoint.ipynb")
+    (tmp_path / "c").symlink_to(ROOT / "solutions")
+    (tmp_path / "a" / f"z_{LESSON}.ipynb").symlink_to(SOLUTION)
+    found = [p.relative_to(tmp_path).as_posix() for p in grader.find_notebooks([tmp_path])]
+    assert found == [f"a/y_{LESSON}.ipynb", f"a/z_{LESSON}.ipynb", f"b/x_{LESSON}.ipynb"]
+    with pytest.raises(FileNotFoundError, match="PATH .*nothing does not exist"):
+        grader.find_notebooks([tmp_path / "nothing"])
+
+
+def test_read_submission_refuses_symlinks_huge_files_and_fifos(tmp_path):
+    link = tmp_path / "link.ipynb"
+    link.symlink_to(SOLUTION)
+    with pytest.raises(grader.Refused, match="symbolic link") as refused:
+        grader.read_submission(link)
+    assert refused.value.flag == f"symlink: {SOLUTION}"
+    big = tmp_path / "big.ipynb"
+    big.write_bytes(b" " * 2048)
+    with pytest.raises(grader.Refused, match="more than") as refused:
+        grader.read_submission(big, max_bytes=1024)
+    assert refused.value.flag == "too-large"
+    fifo = tmp_path / "fifo.ipynb"
+    os.mkfifo(fifo)
+    with pytest.raises(grader.Refused, match="not a regular file"):
+        grader.read_submission(fifo)
+    assert grader.read_submission(SOLUTION) == SOLUTION.read_bytes()
+
+
+def test_sanitize_keeps_cell_indexes_and_lists_every_problem():
+    raw = json.loads(SOLUTION.read_text())
+    raw["cells"][3]["metadata"]["nbgrader"] = "solution"
+    raw["cells"][4]["metadata"]["nbgrader"]["grade_id"] = ["sigmoid"]
+    raw["cells"][9]["source"] = 42
+    raw["cells"][12]["metadata"] = ["not", "a", "mapping"]
+    raw["cells"][2] = "not a cell"
+    raw["metadata"]["mlpcourse"] = "03"
+    clean, problems = grader.sanitize(json.dumps(raw).encode())
+    assert len(clean["cells"]) == len(raw["cells"])
+    assert problems == [
+        "cell 2 is str, not a cell",
+        "cell 3: metadata.nbgrader is str, not a mapping: ignored",
+        "cell 4: metadata.nbgrader.grade_id is list, not str: ignored",
+        "cell 9: source is int, not text",
+        "cell 12: metadata is list, not a mapping: ignored",
+        "metadata.mlpcourse is malformed: ignored",
+    ]
+    assert clean["cells"][9] == {"cell_type": "markdown", "id": "cell-9", "metadata": {},
+                                 "source": ""}
+    assert clean["cells"][4]["metadata"]["nbgrader"] == {
+        "grade": True, "locked": True, "points": 2, "schema_version": 3, "solution": False,
+        "task": False}
+    assert clean["cells"][3]["metadata"] == {}
+    nbformat.validate(nbformat.from_dict(clean))  # the harness gets a valid notebook
+
+
+@pytest.mark.parametrize("data, message", [
+    (b'{"cells": [', "invalid JSON"),
+    (b"[1, 2]", "no list of cells"),
+    (b'{"cells": 3}', "no list of cells"),
+    (b"[" * 100000 + b"]" * 100000, "invalid JSON"),
+])
+def test_sanitize_refuses_what_is_not_a_notebook(data, message):
+    with pytest.raises(grader.Refused, match=message):
+        grader.sanitize(data)
+
+
+# --------------------------------------------------------------------------------------------
+# which assignment
+# --------------------------------------------------------------------------------------------
+
+KNOWN = grader.known_assignments(ROOT / "solutions")
+
+
+def test_the_file_name_names_the_assignment():
+    assert grader.assignment_from_name(Path(f"alice_{LESSON}.ipynb"), KNOWN) == LESSON
+    assert grader.assignment_from_name(Path("alice-03.ipynb"), KNOWN) == LESSON
+    assert grader.assignment_from_name(Path("alice.ipynb"), KNOWN) is None
+
+
+def test_a_disagreement_between_name_and_metadata_is_flagged():
+    settings = grader.Settings()
+    meta = {"metadata": {"mlpcourse": {"assignment": "04_output_layers"}}}
+    chosen, flags = grader.choose_assignment(Path(f"bob_{LESSON}.ipynb"), meta, settings, KNOWN)
+    assert chosen == LESSON
+    assert flags == [f"assignment-mismatch: file name says {LESSON}, notebook metadata says "
+                     f"04_output_layers; graded as {LESSON}"]
+    chosen, flags = grader.choose_assignment(Path("bob.ipynb"), meta, settings, KNOWN)
+    assert chosen == "04_output_layers" and flags == []
+    lecturer = grader.Settings(assignment="04_output_layers")
+    chosen, flags = grader.choose_assignment(Path(f"bob_{LESSON}.ipynb"), meta, lecturer, KNOWN)
+    assert chosen == "04_output_layers"
+    assert flags == [f"assignment-mismatch: file name says {LESSON}; graded as "
+                     "04_output_layers (--assignment)"]
+
+
+def test_the_assignment_option_grades_every_notebook_against_it(tmp_path, stand_in):
+    submission(tmp_path, "alice.ipynb")
+    submission(tmp_path, f"bob_{LESSON}.ipynb", ROOT / "exercises" / "04_output_layers.ipynb")
+    with open(tmp_path / "log", "w") as log:
+        rows = grader.grade([tmp_path], tmp_path / "g.csv", out=log, assignment=LESSON)
+    assert {assignment for _, assignment, _ in stand_in} == {LESSON}
+    bob = [r for r in rows if "bob" in r.notebook]
+    assert all("04_output_layers" in " ".join(r.flags) for r in bob)
+    assert not any(r.flags for r in rows if "alice" in r.notebook)
+    with pytest.raises(ValueError, match="--assignment must be one of"):
+        grader.grade([tmp_path], assignment="99_nothing")
+
+
+def test_an_unknown_assignment_is_one_row(tmp_path, stand_in):
+    path = submission(tmp_path, "mystery.ipynb", ROOT / "notebooks" / "09_practice.ipynb")
+    rows = grader.grade_notebook(path)
+    assert [(r.task, r.points, r.max_points) for r in rows] == [("(unknown)", 0.0, 0.0)]
+    assert "--assignment" in rows[0].message and stand_in == []
+
+
+# --------------------------------------------------------------------------------------------
+# the CSV: columns, flushed per notebook, resume, hashes, errors
+# --------------------------------------------------------------------------------------------
+
+def test_rows_are_flushed_as_each_notebook_is_graded(tmp_path, monkeypatch):
+    for name in ("a", "b", "c"):
+        submission(tmp_path / "subs", f"{name}_{LESSON}.ipynb")
+    csv_path = tmp_path / "g.csv"
+    seen_before = []
+    real = fake_run()
+
+    def run(notebook, assignment, seed, settings):
+        seen_before.append({r["notebook"] for r in read_csv(csv_path)})
+        if len(seen_before) == 2:
+            raise RuntimeError("a grader bug")
+        return real(notebook, assignment, seed, settings)
+
+    monkeypatch.setattr(grader, "_run_and_score", run)
+    with open(tmp_path / "log", "w") as log:
+        grader.grade([tmp_path / "subs"], csv_path, out=log, seed=7)
+    assert [len(notebooks) for notebooks in seen_before] == [0, 1, 2]
+    rows = read_csv(csv_path)
+    assert list(rows[0]) == grader.COLUMNS
+    assert len(rows) == 3 * len(TASKS)
+    bug = [r for r in rows if "grader-error" in r["flags"]]
+    assert len(bug) == len(TASKS) and "a grader bug" in bug[0]["message"]
+    assert {r["sandbox"] for r in rows} == {"bwrap"} and all(len(r["sha256"]) == 64 for r in rows)
+
+
+def test_resume_skips_what_the_csv_has_and_cuts_a_half_written_line(tmp_path, stand_in):
+    subs = tmp_path / "subs"
+    for name in ("a", "b", "c"):
+        submission(subs, f"{name}_{LESSON}.ipynb")
+    csv_path = tmp_path / "g.csv"
+    with open(tmp_path / "log", "w") as log:
+        grader.grade([subs / f"a_{LESSON}.ipynb"], csv_path, out=log)
+    with open(csv_path, "a") as handle:
+        handle.write(f"{subs / f'b_{LESSON}.ipynb'},sigmoid,1")  # killed in the middle
+    stand_in.clear()
+    with open(tmp_path / "log", "w") as log:
+        grader.grade([subs], csv_path, out=log, resume=True)
+    assert len(stand_in) == 2  # b (its half line was cut) and c
+    rows = read_csv(csv_path)
+    assert sorted({Path(r["notebook"]).name for r in rows}) == [
+        f"{name}_{LESSON}.ipynb" for name in ("a", "b", "c")]
+    assert len(rows) == 3 * len(TASKS)
+    stand_in.clear()
+    with open(tmp_path / "log", "w") as log:
+        grader.grade([subs], csv_path, out=log, resume=True)
+    assert stand_in == []  # nothing left to do
+
+
+def test_an_existing_csv_is_kept_unless_told(tmp_path, stand_in):
+    path = submission(tmp_path, f"a_{LESSON}.ipynb")
+    csv_path = tmp_path / "g.csv"
+    csv_path.write_text("precious grades\n")
+    with pytest.raises(FileExistsError, match="--resume continues it"):
+        grader.grade([path], csv_path, overwrite=False)
+    assert csv_path.read_text() == "precious grades\n"
+    with pytest.raises(ValueError, match="not a CSV of this grader"):
+        grader.grade([path], csv_path, resume=True)
+    assert cli.main(["grade", str(path), "--csv", str(csv_path)]) == 2
+    assert csv_path.read_text() == "precious grades\n"
+
+
+def test_a_submission_changed_during_grading_is_flagged(tmp_path, monkeypatch):
+    path = submission(tmp_path, f"a_{LESSON}.ipynb")
+    real = fake_run()
+
+    def run(notebook, assignment, seed, settings):
+        path.write_text(path.read_text() + " ")
+        return real(notebook, assignment, seed, settings)
+
+    monkeypatch.setattr(grader, "_run_and_score", run)
+    rows = grader.grade_notebook(path)
+    assert all(any(f.startswith("submission-changed") for f in r.flags) for r in rows)
+
+
+def test_seeds_are_recorded_per_submission_and_reproducible(tmp_path, stand_in):
+    for name in ("a", "b"):
+        submission(tmp_path, f"{name}_{LESSON}.ipynb")
+    with open(tmp_path / "log", "w") as log:
+        first = grader.grade([tmp_path], out=log, seed=123)
+        again = grader.grade([tmp_path], out=log, seed=123)
+        other = grader.grade([tmp_path], out=log)
+    seeds = {r.notebook: r.seed for r in first}
+    assert len(set(seeds.values())) == 2
+    assert seeds == {r.notebook: r.seed for r in again}
+    assert seeds != {r.notebook: r.seed for r in other}
+    assert [s for _, _, s in stand_in[:2]] == [seeds[r.notebook] for r in first[::len(TASKS)]]
+
+
+# --------------------------------------------------------------------------------------------
+# shards and merge
+# --------------------------------------------------------------------------------------------
+
+def test_shards_split_the_class_and_merge_checks_the_parts(tmp_path, stand_in):
+    subs = tmp_path / "subs"
+    for number in range(12):
+        submission(subs, f"s{number:02d}_{LESSON}.ipynb")
+    parts = []
+    for index in (1, 2, 3):
+        part = tmp_path / f"part{index}.csv"
+        with open(tmp_path / "log", "w") as log:
+            grader.grade([subs], part, out=log, shard=f"{index}/3", seed=1)
+        parts.append(part)
+    graded = [set(r["notebook"] for r in read_csv(p)) for p in parts]
+    assert sum(map(len, graded)) == 12 and set.union(*graded) == {
+        str(p) for p in grader.find_notebooks([subs])}
+    assert all(graded)  # the hash spreads 12 notebooks over all 3 shards
+
+    merged = tmp_path / "all.csv"
+    assert cli.main(["merge", *map(str, parts), "--csv", str(merged),
+                     "--submissions", str(subs)]) == 0
+    assert len(read_csv(merged)) == 12 * len(TASKS)
+
+    with pytest.raises(ValueError, match="shard\\(s\\) 3/3 missing"):
+        grader.merge(parts[:2], tmp_path / "x.csv")
+    with pytest.raises(ValueError, match="shard 1/3 twice"):
+        grader.merge([parts[0], parts[0], *parts[1:]], tmp_path / "x.csv")
+    submission(subs, f"late_{LESSON}.ipynb")
+    with pytest.raises(ValueError, match="1 notebook\\(s\\) have no rows"):
+        grader.merge(parts, tmp_path / "x.csv", paths=[subs])
+    doubled = tmp_path / "doubled.csv"
+    doubled.write_text(parts[0].read_text() + parts[0].read_text().split("\n", 1)[1])
+    with pytest.raises(ValueError, match="doubled rows"):
+        grader.merge([doubled, *parts[1:]], tmp_path / "x.csv")
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_parse_shard_names_the_expected_form():
+    assert grader.parse_shard("2/8") == (2, 8)
+    for bad in ("0/3", "4/3", "1-3", "a/b"):
+        with pytest.raises(ValueError, match="--shard must be i/n"):
+            grader.parse_shard(bad)
+
+
+# --------------------------------------------------------------------------------------------
+# reports
+# --------------------------------------------------------------------------------------------
+
+def test_reports_show_points_messages_and_flags(tmp_path):
+    rows = [grader.Row("subs/alice|x_03.ipynb", "sigmoid", 1, 2, "half <b>right</b>",
+                       ["reference-use: sigmoid"], 5, "bwrap", "ab" * 32),
+            grader.Row("subs/alice|x_03.ipynb", "tanh", 1, 1, "ok", [], 5, "bwrap", "ab" * 32)]
+    pages = grader.write_reports(rows, tmp_path / "md")
+    text = pages[1].read_text()
+    assert "points 2 / 3" in text and "alice\\|x_03" in text
+    assert "| sigmoid | 1 | 2 | half <b>right</b> | reference-use: sigmoid |" in text
+    assert "reference-use" in pages[0].read_text()
+    pages = grader.write_reports(rows, tmp_path / "html", "html")
+    assert "half &lt;b&gt;right&lt;/b&gt;" in pages[1].read_text()
+    assert pages[0].name == "index.html"
+
+
+# --------------------------------------------------------------------------------------------
+# the sandbox requirement and real runs
+# --------------------------------------------------------------------------------------------
+
+def test_without_bwrap_the_grader_refuses_unless_told(tmp_path, monkeypatch, capsys):
+    path = submission(tmp_path, f"a_{LESSON}.ipynb")
+    monkeypatch.setitem(sandbox._PROBED, "bwrap", None)
+    with pytest.raises(sandbox.SandboxUnavailable, match="--no-sandbox"):
+        grader.grade([path])
+    assert cli.main(["grade", str(path), "--csv", str(tmp_path / "g.csv")]) == 2
+    assert "bubblewrap" in capsys.readouterr().err and not (tmp_path / "g.csv").exists()
+    monkeypatch.setattr(grader, "_run_and_score", fake_run())
+    assert cli.main(["grade", str(path), "--csv", str(tmp_path / "g.csv"), "--no-sandbox"]) == 0
+    assert {r["sandbox"] for r in read_csv(tmp_path / "g.csv")} == {"none"}
+
+
+@needs_bwrap
+def test_the_command_line_grades_a_class_in_parallel_with_a_report(tmp_path, capsys):
+    subs = tmp_path / "subs"
+    submission(subs, f"alice_{LESSON}.ipynb")
+    submission(subs, f"bob_{LESSON}.ipynb", ROOT / "exercises" / f"{LESSON}.ipynb")
+    csv_path, report = tmp_path / "grades.csv", tmp_path / "report"
+    assert cli.main(["grade", str(subs), "--csv", str(csv_path), "--jobs", "2",
+                     "--report", str(report), "--timeout", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "alice_03_activations.ipynb: 11 / 11" in out
+    assert "bob_03_activations.ipynb: 0 / 11" in out
+    rows = read_csv(csv_path)
+    assert {r["sandbox"] for r in rows} == {"bwrap"} and len(rows) == 2 * len(TASKS)
+    index = (report / "index.md").read_text()
+    assert "11 / 11" in index and "0 / 11" in index
+    assert len(list(report.glob("*.md"))) == 3
+
+
+def test_no_sandbox_mode_still_grades(tmp_path):
+    path = submission(tmp_path, f"alice_{LESSON}.ipynb")
+    with open(tmp_path / "log", "w") as log:
+        rows = grader.grade([path], out=log, sandbox=False, cell_timeout=20)
+    assert sum(r.points for r in rows) == 11 and {r.sandbox for r in rows} == {"none"}
