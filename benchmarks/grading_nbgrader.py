@@ -282,7 +282,8 @@ def autograde(course: Path, assignment: str) -> dict:
 
 
 def export(course: Path) -> dict[tuple[str, str], tuple[float, float]]:
-    """``nbgrader export``: (assignment, student) -> (score, max_score) from its grades.csv."""
+    """``nbgrader export``: (assignment, student) -> (score, max_score) from its grades.csv (it
+    lists every student for every assignment: 0 where nothing was handed in)."""
     run_nbgrader(course, "export", "--to", "grades.csv")
     with open(Path(course) / "grades.csv", newline="") as handle:
         return {(row["assignment"], row["student_id"]): (float(row["score"]),
@@ -326,9 +327,11 @@ def benchmark(submissions=None, workdir: Path | None = None, cell_timeout: int =
 
     Returns a dict: nbgrader version, notebooks, wall and CPU seconds of the autograde commands
     (one per lesson, each with nbgrader's start-up), notebooks per second (nbgrader uses one core
-    at a time, so this is per core) and per CPU second, one row per lesson, and the exported
-    scores.
+    at a time, so this is per core) and per CPU second, one row per lesson, the exported
+    scores, and the load average at the start and the end (above the core count the machine was
+    busy and the numbers are not worth quoting).
     """
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="nbgrader-bench-") as scratch:
         course = Path(workdir) if workdir is not None else Path(scratch) / "course"
         assignments = make_course(course, cell_timeout=cell_timeout)
@@ -349,8 +352,9 @@ def benchmark(submissions=None, workdir: Path | None = None, cell_timeout: int =
             "notebooks_per_s": count / wall if wall else None,
             "notebooks_per_s_per_core": count / wall if wall else None,
             "notebooks_per_cpu_s": count / cpu if cpu else None,
-            "per_lesson": rows,
-            "scores": {f"{a}/{s}": list(v) for (a, s), v in sorted(scores.items())}}
+            "per_lesson": rows, "cores": os.cpu_count(),
+            "load_average": [load_start, os.getloadavg()[0]],
+            "scores": {f"{a}/{s}": list(scores[(a, s)]) for a, s in sorted(pairs)}}
 
 
 def main(argv=None) -> int:
@@ -374,6 +378,10 @@ def main(argv=None) -> int:
     print(f"{results['notebooks_per_s_per_core']:.3f} notebooks/s per core; "
           f"{results['notebooks_per_cpu_s']:.3f} notebooks per CPU second "
           "(nbgrader, its kernels, start-up included)")
+    start, end = results["load_average"]
+    print(f"load average {start:.1f} at the start, {end:.1f} at the end, {results['cores']} cores"
+          + (" (a busy machine: do not quote these numbers)"
+             if max(start, end) > results["cores"] else ""))
     if args.out:
         args.out.write_text(json.dumps(results, indent=1) + "\n")
     return 0

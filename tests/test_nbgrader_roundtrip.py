@@ -222,3 +222,21 @@ def test_the_partial_submission_is_friendly_in_a_students_session(course, lesson
         nb.cells[i].metadata["nbgrader"]["grade_id"] in tools.PLANTED for i in task.solution_cells)]
     for task in planted:  # a bug that passes some cases still earns nothing under nbgrader
         assert states[task.grade_id] == "wrong" and seen[task.grade_id][1], task.grade_id
+
+
+def test_the_benchmark_grades_given_notebooks_by_their_lesson(tmp_path):
+    out = tmp_path / "nbgrader.json"
+    given = [ROOT / "exercises" / "08_quizzes.ipynb", ROOT / "solutions" / "03_activations.ipynb"]
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "grading_nbgrader.py"),
+                           *map(str, given), "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    results = json.loads(out.read_text())
+    assert results["notebooks"] == 2 and results["jobs"] == 1
+    assert [row["assignment"] for row in results["per_lesson"]] == ["03_activations", "08_quizzes"]
+    assert results["notebooks_per_s_per_core"] > 0 and results["cpu_s"] > 0
+    full = tools.total_points(solution("03_activations"))
+    assert results["scores"] == {
+        "03_activations/s002_03_activations": [full, full],
+        "08_quizzes/s001_08_quizzes": [0.0, tools.total_points(solution("08_quizzes"))]}
+    assert "notebooks/s per core" in done.stdout
