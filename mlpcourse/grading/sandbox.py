@@ -143,7 +143,8 @@ class RunResult:
     ``"memory"``, ``"tasks"``, ``"output"``, ``"out-folder"``. ``interrupted`` says a SIGINT was
     sent first. ``hits`` lists the limits that were reached (``"tasks"``: a fork was refused,
     ``"memory"``), even when the run went on. ``leftover`` counts processes that outlived the
-    namespace's init and had to be killed one by one: it should always be 0.
+    namespace's init and had to be killed one by one: it should always be 0. ``cpu_seconds``: CPU
+    time of every process of the run, when a cpuacct cgroup counted it (else None).
     """
 
     returncode: int | None
@@ -158,6 +159,7 @@ class RunResult:
     leftover: int = 0
     limits_by: list[str] = field(default_factory=list)
     hits: list[str] = field(default_factory=list)
+    cpu_seconds: float | None = None
     error: str | None = None
 
 
@@ -261,7 +263,8 @@ def _cgroups(limits: Limits) -> list[Path]:
     for line in lines:
         _, controllers, path = line.split(":", 2)
         wanted = (("pids", {"pids.max": str(limits.tasks)}),
-                  ("memory", {"memory.limit_in_bytes": str(limits.memory_bytes)}))
+                  ("memory", {"memory.limit_in_bytes": str(limits.memory_bytes)}),
+                  ("cpuacct", {}))
         for controller, settings in wanted:
             if controller not in controllers.split(","):
                 continue
@@ -569,6 +572,11 @@ def _run_bwrap(bwrap, argv, files, out_dir, limits, env, cwd, read_only) -> RunR
 
 def _note_cgroup_hits(result: RunResult, cgroups: list[Path]) -> None:
     result.hits = sorted(set(result.hits) | set(_cgroup_hits(cgroups)))
+    for folder in cgroups:
+        try:
+            result.cpu_seconds = int((folder / "cpuacct.usage").read_text()) / 1e9
+        except (OSError, ValueError):
+            pass
     if result.ended_by is None and "memory" in result.hits:
         result.ended_by = "memory"
     _remove_cgroups(cgroups)
