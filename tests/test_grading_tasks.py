@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from notebook_code import SOLUTIONS, solution_namespace
 
-from mlpcourse.assignments import grade_cells, strip_solution
+from mlpcourse.assignments import grade_cells
 from mlpcourse.checkers import core
 from mlpcourse.grading import source_check, tasks, wire
 from mlpcourse.grading.runner import run_task
@@ -53,8 +53,15 @@ def notebook_with(name: str, replace: dict | None = None, append: str = "") -> d
         if replace and grade_id in replace:
             cell.source = replace[grade_id]
     if append:
-        nb.cells.append(nbformat.v4.new_code_cell(append))
+        nb.cells.append(_new_cell(nb, append))
     return nb
+
+
+def _new_cell(nb, source):
+    cell = nbformat.v4.new_code_cell(source)
+    if nb.nbformat_minor < 5:
+        cell.pop("id", None)
+    return cell
 
 
 def namespace_of(nb) -> dict:
@@ -142,3 +149,342 @@ def test_a_plan_pickles_small_and_rebuilds_the_same_cases():
     assert copy.tasks == p.tasks and copy.seed == 99
     for name in p.tasks:
         assert [c.description for c in copy.cases[name]] == [c.description for c in p.cases[name]]
+
+
+# ---------------------------------------------------------------- running the real harness
+
+
+def run_harness(nb, folder: Path, name="03_activations", seed=1, timeout=120, **options):
+    """Grade ``nb`` through the harness in a fresh kernel; returns (rows, results dict)."""
+    env = options.pop("env", None)
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.from_dict(nb) if isinstance(nb, dict) else nb,
+                   str(folder / "submission.ipynb"))
+    p = plan(name, seed)
+    write_calls(p, folder / "calls.pkl")
+    argv = [sys.executable, "-m", "mlpcourse.grading.harness", str(folder / "submission.ipynb"),
+            "--calls", str(folder / "calls.pkl"), "--out", str(folder / "results.json"),
+            "--progress", str(folder / "progress.txt")]
+    options.setdefault("cell_timeout", 30)
+    for key, value in options.items():
+        argv += [f"--{key.replace('_', '-')}", str(value)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = score(p, folder / "results.json", notebook=folder / "submission.ipynb",
+                 progress_path=folder / "progress.txt")
+    return rows, json.loads((folder / "results.json").read_text())
+
+
+EXERCISE_03 = ROOT / "exercises" / "03_activations.ipynb"
+
+
+def exercise_with(cheat: str, name="03_activations") -> dict:
+    """The untouched exercise of ``name`` with one cell of cheating code at the end."""
+    nb = nbformat.read(str(ROOT / "exercises" / f"{name}.ipynb"), as_version=4)
+    nb.cells.append(_new_cell(nb, cheat))
+    return nb
+
+
+def test_the_harness_gives_the_solution_full_marks_and_the_exercise_nothing(tmp_path):
+    rows, results = run_harness(
+        nbformat.read(str(SOLUTIONS / "03_activations.ipynb"), as_version=4), tmp_path / "s")
+    assert all(r.points == r.max_points and not r.flags for r in rows), [r.message for r in rows]
+    assert not (tmp_path / "s" / "calls.pkl").exists()  # read, then deleted before the kernel
+    progress = (tmp_path / "s" / "progress.txt").read_text().split("\n")
+    assert progress[0].startswith("cell ") and "task sigmoid" in progress and progress[-2] == "done"
+    rows, _ = run_harness(nbformat.read(str(EXERCISE_03), as_version=4), tmp_path / "e")
+    assert all(r.points == 0 and "not attempted" in r.message for r in rows)
+
+
+WRONG_SIGMOID = "def sigmoid(z):\n    return np.asarray(z, dtype=float) * 0.0 + 0.5\n"
+CHEATS_IN_THE_KERNEL = {
+    "redefine_check": WRONG_SIGMOID + (
+        "from mlpcourse.checkers.core import CheckReport, CaseResult\n"
+        "def check_sigmoid(fn):\n"
+        "    return CheckReport('sigmoid', [CaseResult('all', True)])\n"),
+    "patch_checkreport": WRONG_SIGMOID + (
+        "import mlpcourse.checkers.core as core\n"
+        "core.CheckReport.passed = property(lambda self: True)\n"
+        "core.CheckReport.fraction = property(lambda self: 1.0)\n"
+        "core.compare_numbers = lambda *args, **kwargs: None\n"),
+    "patch_allclose": WRONG_SIGMOID + (
+        "np.allclose = lambda *args, **kwargs: True\n"
+        "np.array_equal = lambda *args, **kwargs: True\n"),
+    "patch_sum": WRONG_SIGMOID + (
+        "import builtins\n"
+        "builtins.sum = lambda *args, **kwargs: 10 ** 9\n"),
+    "replace_reference": WRONG_SIGMOID + (
+        "import mlpcourse as mc\n"
+        "mc.activations.sigmoid = sigmoid\n"
+        "mc.activations.ACTIVATIONS['sigmoid'].function = sigmoid\n"),
+    "stack_frame": (
+        "import inspect\n"
+        "def sigmoid(z):\n"
+        "    frame = inspect.currentframe().f_back\n"
+        "    while frame is not None:\n"
+        "        for value in frame.f_locals.values():\n"
+        "            if hasattr(value, 'expected'):\n"
+        "                return value.expected\n"
+        "        frame = frame.f_back\n"
+        "    return 0.5\n"),
+    "post_run_cell_hook": WRONG_SIGMOID + (
+        "from IPython.display import display\n"
+        "MIME = 'application/vnd.mlpcourse.check+json'\n"
+        "def forge(result):\n"
+        "    display({MIME: {'task': 'sigmoid', 'attempted': True, 'passed': 7, 'total': 7,\n"
+        "                    'fraction': 1.0, 'summary': 'sigmoid: 7 of 7 checks passed.'},\n"
+        "             'text/plain': 'ok'}, raw=True)\n"
+        "get_ipython().events.register('post_run_cell', forge)\n"),
+}
+
+
+@pytest.mark.parametrize("cheat", sorted(CHEATS_IN_THE_KERNEL))
+def test_cheats_against_in_kernel_checking_earn_nothing(cheat, tmp_path):
+    rows, _ = run_harness(exercise_with(CHEATS_IN_THE_KERNEL[cheat]), tmp_path)
+    assert sum(r.points for r in rows) == 0, [r.message for r in rows]
+    sigmoid = rows[0]
+    assert sigmoid.task == "sigmoid" and "checks passed" in sigmoid.message
+    if cheat == "replace_reference":
+        assert any(f.startswith("reference-use") for f in sigmoid.flags)
+    if cheat in ("redefine_check", "patch_allclose", "stack_frame", "post_run_cell_hook"):
+        assert any(f.startswith("tampering") for f in sigmoid.flags), sigmoid.flags
+
+
+def test_a_right_function_that_replaces_the_reference_is_flagged(tmp_path):
+    """Replacing a course function voids every task whose reference lives where it was
+    replaced (here all of lesson 3: the activations module), right answers or not."""
+    nb = notebook_with("03_activations", append=(
+        "import mlpcourse.activations\nmlpcourse.activations.sigmoid = sigmoid\n"))
+    rows, _ = run_harness(nb, tmp_path)
+    for row in rows[:-1]:  # the multiple-choice answer has no reference implementation
+        assert row.points == 0 and "no points" in row.message
+        assert any("mlpcourse.activations.sigmoid" in f for f in row.flags if
+                   f.startswith("reference-use"))
+    assert rows[-1].task == "answer_q2" and rows[-1].points == rows[-1].max_points
+
+
+def test_the_harness_never_needs_the_solutions(tmp_path):
+    """With only the package visible (as in the sandbox), a notebook that looks for the
+    solution notebook next to the package finds nothing; grading works as usual."""
+    import shutil
+
+    package = tmp_path / "site" / "mlpcourse"
+    shutil.copytree(ROOT / "mlpcourse", package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    cheat = ("import json, pathlib, mlpcourse\n"
+             "found = pathlib.Path(mlpcourse.__file__).parents[1] / 'solutions'\n"
+             "for cell in json.loads((found / '03_activations.ipynb').read_text())['cells']:\n"
+             "    if cell['cell_type'] == 'code' and 'BEGIN SOLUTION' in ''.join(cell['source']):\n"
+             "        exec(''.join(cell['source']))\n")
+    env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path / "site")}
+    rows, results = run_harness(exercise_with(cheat), tmp_path / "run", env=env)
+    assert sum(r.points for r in rows) == 0
+    assert any("FileNotFoundError" in c.get("error", "") for c in results["cells"])
+    assert all(any(f.startswith("dynamic-code") for f in r.flags) for r in rows)
+
+
+def test_a_function_that_never_returns_is_stopped_and_the_rest_still_graded(tmp_path):
+    hang = ("def sigmoid(z):\n"
+            "    while True:\n"
+            "        try:\n"
+            "            while True:\n"
+            "                pass\n"
+            "        except BaseException:\n"
+            "            pass\n")
+    nb = notebook_with("03_activations", replace={"sigmoid_code": hang})
+    nb.cells.append(_new_cell(nb,
+        "import numpy as np\n"
+        "def sigmoid_prime(z):\n"
+        "    s = 1 / (1 + np.exp(-np.clip(z, -500, 500)))\n"
+        "    return s * (1 - s)\n"))
+    rows, results = run_harness(nb, tmp_path, call_timeout=1, task_timeout=4, timeout=90)
+    assert rows[0].task == "sigmoid" and rows[0].points == 0 and "did not end" in rows[0].message
+    assert results["tasks"]["sigmoid"]["state"] == "hung"
+    assert all(r.points == r.max_points for r in rows[1:]), [r.message for r in rows]
+    assert "restart" in (tmp_path / "progress.txt").read_text().split("\n")
+
+
+def test_a_cell_that_ignores_interrupts_is_killed_and_skipped(tmp_path):
+    nb = notebook_with("03_activations")
+    nb.cells.insert(2, _new_cell(nb, "import signal\nsignal.signal(signal.SIGINT, "
+                                     "signal.SIG_IGN)\nwhile True:\n    pass\n"))
+    rows, results = run_harness(nb, tmp_path, timeout=120, cell_timeout=3)
+    assert "cell 2 ran longer than 3 s and did not stop when interrupted" in results["stopped"]
+    assert {"index": 2, "status": "timeout", "error": "ran longer than 3 s"} in results["cells"]
+    assert all(r.points == r.max_points for r in rows), [(r.message, r.flags) for r in rows]
+
+
+# ---------------------------------------------------------------- using the reference
+
+
+REFERENCE_USES = {
+    "imported": "from mlpcourse.activations import sigmoid\n",
+    "imported_module": "from mlpcourse import activations as A\n"
+                       "def sigmoid(z):\n    return A.sigmoid(z)\n",
+    "wrapped": "import mlpcourse as mc\ndef sigmoid(z):\n    return mc.activations.sigmoid(z)\n",
+    "through_a_helper": "import mlpcourse as mc\n_g = mc.activations.get_activation\n"
+                        "def _helper(z):\n    return _g('sigmoid').function(z)\n"
+                        "def sigmoid(z):\n    return _helper(z)\n",
+    "assigned": "import mlpcourse as mc\nsigmoid = mc.activations.sigmoid\n",
+    "computed_name": "import mlpcourse as mc\nsigmoid = getattr(mc.activations, 'sig' + 'moid')\n",
+    "importlib": "import importlib\n"
+                 "sigmoid = importlib.import_module('mlpcourse.activations').sigmoid\n",
+    "dunder_import": "sigmoid = __import__('mlpcourse.activations', fromlist=['x']).sigmoid\n",
+    "exec": "exec('from mlpcourse.activations import sigmoid')\n",
+    "checker_internals": "from mlpcourse.checkers import lesson03\n"
+                         "def sigmoid(z):\n    return lesson03.SIGMOID.cases(None)[0].expected * 0"
+                         " + __import__('numpy').asarray(z) * 0 + 0.5\n",
+    "table_from_the_reference": "import numpy as np, mlpcourse as mc\n"
+                                "TABLE = {}\n"
+                                "for v in np.linspace(-5, 5, 11):\n"
+                                "    TABLE[v] = mc.activations.sigmoid(v)\n"
+                                "def sigmoid(z):\n    return np.vectorize(lambda v: TABLE.get(v, "
+                                "1 / (1 + np.exp(-v))))(z)\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(REFERENCE_USES))
+def test_using_the_reference_is_flagged_and_earns_nothing(how, tmp_path):
+    nb = notebook_with("03_activations", replace={"sigmoid_code": REFERENCE_USES[how]})
+    rows = grade_in_process("03_activations", nb, tmp_path)
+    sigmoid = rows[0]
+    assert sigmoid.task == "sigmoid" and sigmoid.points == 0, sigmoid.message
+    assert "no points" in sigmoid.message
+    assert any(f.startswith(("reference-use", "dynamic-code")) for f in sigmoid.flags)
+    if how in ("importlib", "dunder_import", "exec", "computed_name"):  # hidden from the parser
+        assert any(f.startswith("dynamic-code") for f in sigmoid.flags)
+
+
+def test_the_kernel_facts_catch_a_reference_the_source_does_not_show(tmp_path):
+    """The source is the honest solution, but the kernel holds the course's sigmoid (put there by
+    means the parser cannot see): the kernel's facts flag sigmoid, and sigmoid_prime, which
+    calls it."""
+    import mlpcourse.activations
+
+    p = plan("03_activations", 4)
+    namespace = solution_namespace("03_activations")
+    namespace["sigmoid"] = mlpcourse.activations.sigmoid
+    rows = score(p, results_in_process(p, namespace, tmp_path),
+                 notebook=SOLUTIONS / "03_activations.ipynb")
+    assert rows[0].points == 0
+    assert any("(in the kernel)" in f or "is mlpcourse.activations.sigmoid" in f
+               for f in rows[0].flags), rows[0].flags
+    assert rows[1].task == "sigmoid_prime" and rows[1].points == 0
+    assert all(r.points == r.max_points for r in rows[2:])
+
+
+def test_exec_of_the_solution_notebook_earns_nothing(tmp_path):
+    """Even where the solutions can be read (no sandbox), running their code is dynamic code."""
+    cheat = ("import json, pathlib\n"
+             f"text = pathlib.Path({str(SOLUTIONS / '03_activations.ipynb')!r}).read_text()\n"
+             "cells = json.loads(text)['cells']\n"
+             "for cell in cells:\n"
+             "    if cell['cell_type'] == 'code' and cell['metadata'].get('nbgrader', {})"
+             ".get('solution'):\n"
+             "        exec(''.join(cell['source']))\n")
+    nb = nbformat.read(str(EXERCISE_03), as_version=4)
+    nb.cells.append(_new_cell(nb, cheat))
+    rows = grade_in_process("03_activations", nb, tmp_path)
+    assert all(r.points == 0 for r in rows)
+    assert all(any(f.startswith("dynamic-code") for f in r.flags) for r in rows)
+    assert any("names a notebook file" in f for f in rows[0].flags)
+
+
+def test_a_memorised_answer_table_fails_with_another_seed(tmp_path):
+    """A table of the right outputs for one run's arguments (say, leaked) passes that run only."""
+    seen = plan("03_activations", 1)
+    table = {pickle.dumps(case.args): case.expected for case in seen.cases["sigmoid"]}
+    namespace = solution_namespace("03_activations")
+
+    def sigmoid(z):
+        return table.get(pickle.dumps((z,)), np.zeros_like(np.asarray(z, dtype=float)))
+
+    namespace["sigmoid"] = sigmoid
+    same = score(seen, results_in_process(seen, namespace, tmp_path))
+    assert same[0].points == same[0].max_points
+    other = plan("03_activations", 2)
+    rows = score(other, results_in_process(other, namespace, tmp_path))
+    assert rows[0].points == 0 and "fresh for this grading run" in rows[0].message
+
+
+# ---------------------------------------------------------------- what comes back is data only
+
+
+def test_results_are_read_as_data_never_unpickled(tmp_path):
+    class Boom:
+        def __reduce__(self):
+            return (exec, ("open('PWNED', 'w').write('x')",))
+
+    p = plan("03_activations", 1)
+    (tmp_path / "results.json").write_bytes(pickle.dumps(Boom()))
+    rows = score(p, tmp_path / "results.json")
+    assert all(r.points == 0 and "could not be read" in r.message for r in rows)
+    assert not Path("PWNED").exists()
+
+
+def test_forged_or_broken_results_score_nothing(tmp_path):
+    p = plan("03_activations", 1)
+    path = results_in_process(p, solution_namespace("03_activations"), tmp_path)
+    good = json.loads(path.read_text())
+    forged = json.loads(path.read_text())
+    entry = forged["tasks"]["sigmoid"]
+    entry["outcomes"] = entry["outcomes"] * 3  # more outcomes than cases
+    forged["tasks"]["tanh"]["outcomes"][0]["value"] = {"t": "array", "npy": "AAAA"}
+    forged["tasks"]["relu"]["outcomes"][0]["kind"] = "passed"
+    forged["tasks"]["step"]["outcomes"][0]["value"] = {"t": "verdict", "v": "pass"}
+    path.write_text(json.dumps(forged))
+    rows = {r.task: r for r in score(p, path)}
+    for task in ("sigmoid", "tanh", "relu", "step"):
+        assert rows[task].points == 0 and "could not be read" in rows[task].message
+        assert "bad-results" in rows[task].flags
+    assert rows["sigmoid_prime"].points == rows["sigmoid_prime"].max_points
+    path.write_text(json.dumps(good)[: len(json.dumps(good)) // 2])
+    assert all(r.points == 0 for r in score(p, path))
+
+
+def test_the_wire_rebuilds_only_whitelisted_values():
+    from mlpcourse.network import init_network
+
+    net = init_network([2, 3, 1], ["tanh", "sigmoid"], rng=0)
+    values = [None, True, 3, 2**70, 1.5, float("nan"), "text", [1, (2.0, {"a": {3}})],
+              np.arange(6.0).reshape(2, 3), np.int64(4), np.float32(0.5), np.array([True]),
+              core.Warned("overflow"), core.Modified("net.W[1]"), net]
+    back = wire.decode(json.loads(json.dumps(wire.encode(values))))
+    assert back[:5] == values[:5] and np.isnan(back[5]) and back[6:8] == values[6:8]
+    assert np.array_equal(back[8], values[8]) and back[9] == 4 and back[10] == np.float32(0.5)
+    assert isinstance(back[12], core.Warned) and isinstance(back[13], core.Modified)
+    assert type(back[14]).__name__ == "Network"
+    assert all(np.array_equal(x, y) for x, y in zip(back[14].W[1:], net.W[1:], strict=True))
+    pickled = np.array([object()], dtype=object)
+    assert wire.encode(pickled)["t"] in ("objarray", "object")
+    for bad in ({"t": "array", "npy": base64.b64encode(pickle.dumps(pickled)).decode()},
+                {"t": "pickle", "v": "x"}, {"t": "str", "v": "x" * 10**6},
+                {"t": "scalar", "dtype": "O", "v": "1"}, {"t": "int", "v": "1e5"},
+                {"t": "list", "items": [{"t": "list", "items": []}] * (wire.MAX_NODES + 1)}):
+        with pytest.raises(wire.WireError):
+            wire.decode(bad)
+
+
+def test_static_reading_of_honest_and_odd_code():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in (
+        "import numpy as np\nimport mlpcourse as mc\n",
+        "def helper(z):\n    return np.tanh(z)\n",
+        "def train_epoch(net, X, y, batches, eta, loss):\n"
+        "    y_hat, cache = mc.forward(net, X)\n    return mc.update(net, mc.backward(net, cache,"
+        " y, loss), eta), 0.0\n",
+        "%%bash\npython -c 'import mlpcourse'\n",
+        "!ls\n",
+        "np.allclose = lambda *a, **k: True\n",
+        "def check_sigmoid(f):\n    return None\n",
+        "x = (\n",  # a syntax error: reported, not fatal
+    )]
+    facts = source_check.analyse(nb)
+    assert facts.uses["train_epoch"] == {"mlpcourse.forward", "mlpcourse.network.forward",
+                                         "mlpcourse.update", "mlpcourse.network.update",
+                                         "mlpcourse.backward", "mlpcourse.network.backward"}
+    assert facts.uses["helper"] == set()
+    assert any("%%bash" in d for d in facts.dynamic) and any("system" in d for d in facts.dynamic)
+    assert any("replaces numpy.allclose" in t for t in facts.tampering)
+    assert any("redefines check_sigmoid" in t for t in facts.tampering)
+    assert facts.unparsed == [7]

@@ -301,7 +301,7 @@ def _marker_message(got) -> str | None:
     return None
 
 
-def judge(task: str, cases, outcomes, time_limit: float = TIME_LIMIT) -> CheckReport:
+def judge(task: str, cases, outcomes, time_limit: float | None = TIME_LIMIT) -> CheckReport:
     """The report for ``outcomes`` (from :func:`call_cases`) of ``cases``: each returned value is
     compared with its case's expected value (``case.compare`` or :func:`compare_numbers`).
 
@@ -317,8 +317,9 @@ def judge(task: str, cases, outcomes, time_limit: float = TIME_LIMIT) -> CheckRe
             report.results.append(CaseResult(case.description, False,
                                              "raised NotImplementedError"))
         elif outcome.kind == "timeout":
+            within = f"within {time_limit:g} s" if time_limit else "in time"
             report.results.append(CaseResult(
-                case.description, False, f"did not return within {time_limit:g} s (endless loop?)"))
+                case.description, False, f"did not return {within} (endless loop?)"))
         elif outcome.kind == "raised":
             report.results.append(CaseResult(case.description, False, f"raised {outcome.error}"))
         elif outcome.kind == "modified":

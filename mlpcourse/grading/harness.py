@@ -9,11 +9,12 @@
    in order, skipping the graded check cells (their verdicts are worthless to the grader). Before
    each cell it appends ``cell <index>`` to PROGRESS (flushed). A cell that runs longer than
    ``--cell-timeout`` is interrupted; if the kernel does not answer within a short grace, it is
-   killed and nothing more runs.
+   killed, and a fresh kernel runs the cells again without that one (``restart`` in PROGRESS;
+   at most MAX_RESTARTS times). RESULTS lists every cell run with its status.
 3. For each task it appends ``task <name>`` to PROGRESS and asks the kernel
    (:func:`mlpcourse.grading.runner.run_task`) to call the student's function on the planned
    arguments (per-call time limit ``--call-timeout``; a task that hangs the kernel is stopped
-   the same way as a cell).
+   the same way as a cell, and a fresh kernel runs the cells again for the remaining tasks).
 4. Writes RESULTS (JSON; see :func:`mlpcourse.grading.tasks.score` for how it is read) and
    appends ``done``. The exit code is 0 whenever RESULTS was written, whatever the student's code
    did.
@@ -35,6 +36,7 @@ from pathlib import Path
 FORMAT = "mlpcourse-results-1"
 MAX_TASK_RESULT = 32 * 2**20   # bytes of one task's result file
 GRACE = 5.0                    # seconds for a kernel to answer after an interrupt
+MAX_RESTARTS = 2               # fresh kernels after tasks that hung one
 
 
 class _Progress:
@@ -179,42 +181,73 @@ def run(notebook, calls_path, out_path, progress_path, cell_timeout=60.0, call_t
     return results
 
 
+def _run_cells(session, cells, progress, cell_timeout, record, skip) -> int | None:
+    """Run the notebook's code cells (not the check cells, not those in ``skip``); the index of
+    the cell that cost the kernel, or None."""
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "code" or is_graded_cell(cell) or index in skip:
+            continue
+        progress.write(f"cell {index}")
+        status = session.run(cell, index, cell_timeout)
+        if record is not None:
+            record.append({"index": index, **status})
+        if session.dead:
+            return index
+    return None
+
+
 def _run_kernel(nb, workdir, calls, results, progress, cell_timeout, call_timeout,
                 task_timeout) -> None:
+    """Run the cells, then the tasks. A cell or task that hangs the kernel (it had to be killed)
+    costs only itself: a fresh kernel runs the cells again without the hung cells, and the
+    remaining tasks go on (at most MAX_RESTARTS times)."""
+    cells = list(nb.cells)
+    pending = list(enumerate(calls["tasks"]))
+    token = secrets.token_hex(8)
+    skip = set()
+    for attempt in range(MAX_RESTARTS + 1):
+        if attempt:
+            progress.write("restart")
+        session = _Session(nb, workdir, cell_timeout)
+        try:
+            with session.client.setup_kernel():
+                lost = _run_cells(session, cells, progress, cell_timeout, results["cells"], skip)
+                if lost is not None:
+                    skip.add(lost)
+                    results["stopped"] = session.dead
+                    continue
+                while pending:
+                    number, task = pending.pop(0)
+                    progress.write(f"task {task['task']}")
+                    results["tasks"][task["task"]] = _run_one_task(
+                        session, nb, workdir / f".mlpcourse-{token}-{number}.json", task,
+                        call_timeout, task_timeout)
+                    if session.dead:
+                        break
+        except Exception:  # noqa: BLE001 (shutting down a killed kernel may complain)
+            if not session.dead:
+                raise
+        if not pending:
+            return
+    reason = results.get("stopped") or "the kernel had to be restarted too often"
+    for _, task in pending:
+        results["tasks"][task["task"]] = {"state": "not_run", "reason": reason}
+
+
+def _run_one_task(session, nb, path: Path, task: dict, call_timeout, task_timeout) -> dict:
     import nbformat
 
-    session = _Session(nb, workdir, cell_timeout)
-    with session.client.setup_kernel():
-        for index, cell in enumerate(list(nb.cells)):
-            if cell.cell_type != "code" or is_graded_cell(cell):
-                continue
-            progress.write(f"cell {index}")
-            status = session.run(cell, index, cell_timeout)
-            results["cells"].append({"index": index, **status})
-            if session.dead:
-                results["stopped"] = session.dead
-                break
-        token = secrets.token_hex(8)
-        for number, task in enumerate(calls["tasks"]):
-            name = task["task"]
-            progress.write(f"task {name}")
-            if session.dead:
-                results["tasks"][name] = {"state": "not_run", "reason": session.dead}
-                continue
-            request = {**task, "time_limit": call_timeout}
-            path = workdir / f".mlpcourse-{token}-{number}.json"
-            limit = min(task_timeout, call_timeout * max(1, len(task["calls"])) + 15.0)
-            cell = nbformat.v4.new_code_cell(_task_source(request, path))
-            nb.cells.append(cell)
-            status = session.run(cell, len(nb.cells) - 1, limit)
-            got = _read_task_result(path)
-            if got is None:
-                got = {"state": "no_result", "reason": status.get("error", "")}
-            if status["status"] in ("timeout", "dead"):
-                got = {"state": "hung", "reason": session.dead or status["error"]}
-            results["tasks"][name] = got
-        if session.dead and not results["stopped"]:
-            results["stopped"] = session.dead
+    request = {**task, "time_limit": call_timeout}
+    limit = min(task_timeout, call_timeout * max(1, len(task["calls"])) + 15.0)
+    cell = nbformat.v4.new_code_cell(_task_source(request, path))
+    nb.cells.append(cell)
+    status = session.run(cell, len(nb.cells) - 1, limit)
+    got = _read_task_result(path)
+    if status["status"] in ("timeout", "dead"):
+        return {"state": "hung", "reason": session.dead or status["error"]}
+    if got is None:
+        return {"state": "no_result", "reason": status.get("error", "")}
+    return got
 
 
 def _write(results: dict, out_path) -> None:
