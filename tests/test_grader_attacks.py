@@ -98,12 +98,14 @@ for path in [{str(canary)!r}, "/canary-in-root", {str(ROOT / "mlpcourse" / "evil
         results.append(type(error).__name__)
 with open("/tmp/scratch-ok", "w") as handle:
     handle.write("scratch is writable")
-print(results, os.getuid(), os.environ["HOME"], sorted(os.listdir(os.environ["IPYTHONDIR"])))
+print(results, os.getuid(), os.environ["HOME"], sorted(os.listdir(os.environ["IPYTHONDIR"])),
+      os.environ["MLPCOURSE_SANDBOX"], os.getpid())
 """
     result = sandbox.run([PY, "-c", attack], limits=limits())
     assert result.returncode == 0, result.stderr
     assert b"wrote" not in result.stdout
-    assert b"1000 /tmp/home []" in result.stdout  # unprivileged uid, fresh HOME and profile
+    # unprivileged uid, fresh HOME and profile; the program is pid 2 of its own namespace
+    assert b"1000 /tmp/home [] bwrap 2\n" in result.stdout
     assert canary.read_text() == "intact"
     assert tree_digest(ROOT / "mlpcourse") | tree_digest(tmp_path) == before
 

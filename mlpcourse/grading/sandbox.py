@@ -244,6 +244,7 @@ def _environment(extra: dict[str, str] | None) -> dict[str, str]:
         "MPLCONFIGDIR": f"{SCRATCH}/matplotlib", "MPLBACKEND": "Agg",
         "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "PYTHONHASHSEED": "0",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "MLPCOURSE_SANDBOX": "bwrap",
     }
     env.update(extra or {})
     return env
@@ -686,6 +687,7 @@ def _run_plain(argv, files, out_dir, limits, env, cwd) -> RunResult:
             return path
 
         environment = {k: host(v) for k, v in _environment(env).items()}
+        environment["MLPCOURSE_SANDBOX"] = "none"
         for sub in ("home", "ipython", "jupyter/config", "jupyter/data", "jupyter/runtime",
                     "matplotlib", "work"):
             (scratch / sub).mkdir(parents=True, exist_ok=True)
