@@ -4,8 +4,8 @@
 submodule (``plots.perceptron``, ``plots.activations``, ...).
 """
 
-from . import activations, graph, outputs, perceptron, training, vanishing
+from . import activations, descent, graph, outputs, perceptron, training, vanishing
 from .style import COLORS, setup
 
-__all__ = ["COLORS", "activations", "graph", "outputs", "perceptron", "setup",
+__all__ = ["COLORS", "activations", "descent", "graph", "outputs", "perceptron", "setup",
            "training", "vanishing"]
