@@ -309,7 +309,7 @@ def test_a_cell_that_ignores_interrupts_is_killed_and_skipped(tmp_path):
     nb.cells.insert(2, _new_cell(nb, "import signal\nsignal.signal(signal.SIGINT, "
                                      "signal.SIG_IGN)\nwhile True:\n    pass\n"))
     rows, results = run_harness(nb, tmp_path, timeout=120, cell_timeout=3)
-    assert "cell 2 ran longer than 3 s and did not stop when interrupted" in results["stopped"]
+    assert "cell 2 ran longer than 3 s: the kernel was stopped" in results["stopped"]
     assert {"index": 2, "status": "timeout", "error": "ran longer than 3 s"} in results["cells"]
     assert all(r.points == r.max_points for r in rows), [(r.message, r.flags) for r in rows]
 
@@ -488,3 +488,11 @@ def test_static_reading_of_honest_and_odd_code():
     assert any("replaces numpy.allclose" in t for t in facts.tampering)
     assert any("redefines check_sigmoid" in t for t in facts.tampering)
     assert facts.unparsed == [7]
+
+
+def test_a_print_flood_ends_as_a_cell_time_out_not_a_memory_blowup(tmp_path):
+    nb = notebook_with("03_activations")
+    nb.cells.insert(2, _new_cell(nb, "while True:\n    print('x' * 10000)\n"))
+    rows, results = run_harness(nb, tmp_path, cell_timeout=3)
+    assert {"index": 2, "status": "timeout", "error": "ran longer than 3 s"} in results["cells"]
+    assert all(r.points == r.max_points for r in rows), [r.message for r in rows]

@@ -8,14 +8,16 @@
 2. Starts a fresh kernel (nbclient) in the notebook's folder and runs the notebook's code cells
    in order, skipping the graded check cells (their verdicts are worthless to the grader). Before
    each cell it appends ``cell <index>`` to PROGRESS (flushed). A cell that runs longer than
-   ``--cell-timeout`` is interrupted; if the kernel does not answer within a short grace, it is
-   killed, and a fresh kernel runs the cells again without that one (``restart`` in PROGRESS;
-   at most MAX_RESTARTS times). RESULTS lists every cell run with its status.
+   ``--cell-timeout`` ends its kernel (killed, not interrupted: loops that ignore or catch
+   KeyboardInterrupt exist), and a fresh kernel runs the cells again without that one
+   (``restart`` in PROGRESS; at most MAX_RESTARTS times). RESULTS lists every cell run with its
+   status.
 3. For each task it appends ``task <name>`` to PROGRESS and asks the kernel
    (:func:`mlpcourse.grading.runner.run_task`) to call the student's function on the planned
    arguments (per-call time limit ``--call-timeout``; a task that hangs the kernel is stopped
    the same way as a cell, and a fresh kernel runs the cells again for the remaining tasks).
-4. Writes RESULTS (JSON; see :func:`mlpcourse.grading.tasks.score` for how it is read) and
+4. In the sandbox, ends every process the notebook left behind (see :func:`_end_strays`).
+   Writes RESULTS (JSON; see :func:`mlpcourse.grading.tasks.score` for how it is read) and
    appends ``done``. The exit code is 0 whenever RESULTS was written, whatever the student's code
    did.
 
@@ -30,13 +32,13 @@ import json
 import os
 import pickle
 import secrets
+import signal
 import sys
 from pathlib import Path
 
 FORMAT = "mlpcourse-results-1"
 MAX_TASK_RESULT = 32 * 2**20   # bytes of one task's result file
-GRACE = 5.0                    # seconds for a kernel to answer after an interrupt
-MAX_RESTARTS = 2               # fresh kernels after tasks that hung one
+MAX_RESTARTS = 3               # fresh kernels after cells or tasks that ran out of time
 
 
 class _Progress:
@@ -68,13 +70,37 @@ def _read_notebook(path):
     return nb
 
 
+def _client_class():
+    from nbclient import NotebookClient
+
+    class QuietClient(NotebookClient):
+        """Keeps only error outputs: the grader needs none of the others, and a cell that
+        prints without end must not fill the harness's memory."""
+
+        def output(self, outs, msg, display_id, cell_index):
+            if msg.get("msg_type") != "error":
+                return None
+            return super().output(outs, msg, display_id, cell_index)
+
+    return QuietClient
+
+
+def _end_strays() -> None:
+    """Inside the sandbox (its own PID namespace, where the harness is pid 2) end every process
+    the notebook may have left behind, so nothing rewrites RESULTS after it is written. Never
+    outside: there kill(-1) would reach the whole machine."""
+    if os.environ.get("MLPCOURSE_SANDBOX") == "bwrap" and os.getpid() == 2:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 class _Session:
     """One kernel for one submission, with the stop-and-kill rules for cells that hang."""
 
     def __init__(self, nb, workdir: Path, cell_timeout: float):
-        from nbclient import NotebookClient
-
-        self.client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
+        self.client = _client_class()(nb, timeout=cell_timeout, kernel_name="python3",
                                      allow_errors=True, interrupt_on_timeout=False,
                                      record_timing=False,
                                      resources={"metadata": {"path": str(workdir)}})
@@ -103,23 +129,12 @@ class _Session:
         return {"status": "ok"}
 
     def _recover(self, index: int, timeout: float) -> None:
-        """After a time-out: interrupt; if the kernel does not answer a trivial request within
-        the grace period, kill it (a loop that ignores or catches KeyboardInterrupt)."""
-        import nbformat
+        """After a time-out: kill the kernel (an interrupt is not enough for a loop that ignores
+        or catches KeyboardInterrupt, and a cell that printed without end leaves a backlog of
+        messages that takes minutes to drain); the caller starts a fresh one without the cell."""
         from jupyter_core.utils import run_sync
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-        try:
-            run_sync(self.client.km.interrupt_kernel)()
-            probe = nbformat.v4.new_code_cell("pass")
-            self.client.nb.cells.append(probe)
-            self.client.timeout = GRACE
-            self.client.execute_cell(probe, len(self.client.nb.cells) - 1)
-            return
-        except (CellTimeoutError, DeadKernelError, RuntimeError):
-            pass
-        self.dead = (f"cell {index} ran longer than {timeout:g} s and did not stop when "
-                     "interrupted: the kernel was killed")
+        self.dead = f"cell {index} ran longer than {timeout:g} s: the kernel was stopped"
         try:
             run_sync(self.client.km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 (already gone)
@@ -175,6 +190,7 @@ def run(notebook, calls_path, out_path, progress_path, cell_timeout=60.0, call_t
                     task_timeout)
     except Exception as error:  # noqa: BLE001 (a harness failure still leaves its results)
         results["stopped"] = f"the harness failed: {type(error).__name__}: {error}"[:500]
+    _end_strays()
     _write(results, out_path)
     progress.write("done")
     progress.close()
@@ -243,8 +259,10 @@ def _run_one_task(session, nb, path: Path, task: dict, call_timeout, task_timeou
     nb.cells.append(cell)
     status = session.run(cell, len(nb.cells) - 1, limit)
     got = _read_task_result(path)
-    if status["status"] in ("timeout", "dead"):
-        return {"state": "hung", "reason": session.dead or status["error"]}
+    if status["status"] == "timeout":
+        return {"state": "hung", "reason": f"its calls ran longer than {limit:g} s in all"}
+    if status["status"] == "dead":
+        return {"state": "hung", "reason": "the kernel died while calling it"}
     if got is None:
         return {"state": "no_result", "reason": status.get("error", "")}
     return got
