@@ -1,42 +1,81 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+:
 #   make lab    create .venv if missing, install the course, open JupyterLab on the first lesson
-#   make test   create .venv if missing, install the course, run every test
+#   make test   create .venv if missing, install the course and its test tools, run every test
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+OLDEST := .venv-oldest
 
-.PHONY: lab test lint notebooks exercises bench site clean-venv
+.PHONY: lab test lint notebooks exercises bench site reexecute-check test-oldest clean-venv
 
-$(STAMP): pyproject.toml
+$(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mlpcourse needs Python 3.11 or newer; found " + sys.version.split()[0])'
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+
+# what a student needs: the course and the lessons' libraries, nothing for tests
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
 	# build matplotlib's font cache now, so its first-import message never lands in a notebook
 	MPLBACKEND=Agg $(PY) -c "import matplotlib.pyplot"
 	touch $(STAMP)
 
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/01_perceptron.ipynb
+# what a developer needs on top: the test, lint and browser tools (the dev extra)
+$(DEV_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(DEV_STAMP)
 
-# every test: ruff, the package tests, the lessons and solutions under nbval (one BLAS thread per
-# pytest worker: two workers on two cores, no oversubscription)
-test: $(STAMP)
+# JupyterLab refuses to start as root ("Running as root is not recommended") unless given
+# --allow-root; containers, cloud VMs and CI run as root, so there it is added (and said).
+# LAB_ARGS passes more options, e.g. make lab LAB_ARGS="--no-browser --port=8890"
+LAB_ARGS ?=
+AS_ROOT := $(shell [ "$$(id -u 2>/dev/null)" = 0 ] && echo --allow-root)
+lab: $(STAMP)
+	@if [ -n "$(AS_ROOT)" ]; then echo "make lab: running as root, so JupyterLab starts with --allow-root"; fi
+	$(VENV)/bin/jupyter lab $(AS_ROOT) --ServerApp.root_dir=. $(LAB_ARGS) notebooks/01_perceptron.ipynb
+
+# every test: ruff, the package tests (make lab serving the first lesson among them), the lessons
+# and solutions under nbval (one BLAS thread per pytest worker: two workers on two cores), then
+# the lessons and solutions again under two other OpenBLAS kernels, one of them with two threads
+# (tools/portability.py: what another CPU computes differs in its last bits)
+test: $(DEV_STAMP)
 	$(PY) -m ruff check .
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks solutions
+	$(PY) tools/portability.py nbval notebooks solutions
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(PY) -m ruff check .
 
 # re-execute every lesson and solution in place (after changing one), so the committed outputs are
-# fresh; drop widget views and timestamps (tools/clean_notebooks.py); regenerate the exercises
+# fresh; drop widget views and timestamps (tools/clean_notebooks.py); regenerate the exercises.
+# NOTEBOOKS= limits it to some notebooks; BLAS_THREADS= is for tools/portability.py
 NOTEBOOKS ?= notebooks/*.ipynb solutions/*.ipynb
-notebooks: $(STAMP)
-	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
+BLAS_THREADS ?= 1
+notebooks: $(DEV_STAMP)
+	OPENBLAS_NUM_THREADS=$(BLAS_THREADS) $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 	$(PY) tools/clean_notebooks.py $(NOTEBOOKS)
 	$(PY) -m mlpcourse exercises
+
+# `make notebooks` on "another machine" (another OpenBLAS kernel, two threads), in a temporary
+# copy: no committed text output may change (PNG bytes may)
+reexecute-check: $(DEV_STAMP)
+	$(PY) tools/portability.py reexecute notebooks solutions
+
+# the oldest versions pyproject.toml claims (its lower bounds, installed exactly) in $(OLDEST):
+# the package tests and every notebook under nbval there
+test-oldest:
+	test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --upgrade pip
+	$(PYTHON) tools/oldest.py > $(OLDEST)/constraints.txt
+	$(OLDEST)/bin/python -m pip install --quiet -e ".[dev]" -c $(OLDEST)/constraints.txt
+	$(OLDEST)/bin/python tools/oldest.py --check
+	MPLBACKEND=Agg $(OLDEST)/bin/python -c "import matplotlib.pyplot"
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(OLDEST)/bin/python -m pytest -n 2 --dist loadfile \
+		-p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		--ignore=tests/browser --ignore=tests/test_make_lab.py tests notebooks solutions
 
 # exercises/ is generated from solutions/ (never edit it by hand); an exercise a student edited is
 # never overwritten (the command stops and says so)
@@ -44,12 +83,12 @@ exercises: $(STAMP)
 	$(PY) -m mlpcourse exercises
 
 # speed and memory as ratios against references timed in the same run (see benchmarks/README.md)
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(PY) benchmarks/run.py
 
 # the course as a static website in _site/, from the committed (nbval-checked) outputs
-site: $(STAMP)
+site: $(DEV_STAMP)
 	$(PY) tools/build_site.py
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(OLDEST)
