@@ -331,6 +331,13 @@ REFERENCE_USES = {
                  "sigmoid = importlib.import_module('mlpcourse.activations').sigmoid\n",
     "dunder_import": "sigmoid = __import__('mlpcourse.activations', fromlist=['x']).sigmoid\n",
     "exec": "exec('from mlpcourse.activations import sigmoid')\n",
+    "star_import": "from mlpcourse.activations import *\n",
+    "star_import_used": "from mlpcourse.activations import *\n"
+                        "def sigmoid(z):\n    return (tanh(z / 2) + 1) / 2\n",
+    "module_dict": "import mlpcourse as mc\n"
+                   "def sigmoid(z):\n    return vars(mc.activations)['sigmoid'](z)\n",
+    "dunder_dict": "import mlpcourse as mc\n"
+                   "def sigmoid(z):\n    return mc.activations.__dict__['sigmoid'](z)\n",
     "checker_internals": "from mlpcourse.checkers import lesson03\n"
                          "def sigmoid(z):\n    return lesson03.SIGMOID.cases(None)[0].expected * 0"
                          " + __import__('numpy').asarray(z) * 0 + 0.5\n",
@@ -496,3 +503,15 @@ def test_a_print_flood_ends_as_a_cell_time_out_not_a_memory_blowup(tmp_path):
     rows, results = run_harness(nb, tmp_path, cell_timeout=3)
     assert {"index": 2, "status": "timeout", "error": "ran longer than 3 s"} in results["cells"]
     assert all(r.points == r.max_points for r in rows), [r.message for r in rows]
+
+
+@pytest.mark.parametrize("how", sorted(set(REFERENCE_USES) - {
+    "importlib", "dunder_import", "exec", "computed_name"}))
+def test_the_source_alone_shows_the_reference_use(how):
+    """The static reading flags these without any help from the (untrusted) kernel."""
+    nb = notebook_with("03_activations", replace={"sigmoid_code": REFERENCE_USES[how]})
+    facts = source_check.analyse(nb)
+    task = tasks.lesson_tasks("03_activations")[0]
+    assert task.name == "sigmoid" and tasks.reference_use(task, facts, None)
+    others = [t for t in tasks.lesson_tasks("03_activations") if t.name in ("tanh", "relu")]
+    assert all(not tasks.reference_use(t, facts, None) for t in others)

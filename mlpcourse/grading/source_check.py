@@ -116,7 +116,12 @@ class _Reader(ast.NodeVisitor):
         root = self.aliases.get(node.id)
         if root is None:
             return None
-        return ".".join([root, *reversed(parts)])
+        parts = list(reversed(parts))
+        for index, part in enumerate(parts):  # mc.__dict__[...], mc.activations.__getattribute__
+            if part.startswith("__"):
+                parts = parts[:index]  # an opaque use of the module itself
+                break
+        return ".".join([root, *parts])
 
     def where(self, node) -> str:
         return f"cell {self.cell}, line {getattr(node, 'lineno', '?')}"
@@ -134,9 +139,32 @@ def _imports(node, aliases: dict) -> None:
         for alias in node.names:
             if alias.name != "*":
                 aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif node.module.split(".")[0] == COURSE:  # every public name of a course module
+                for name in _public_names(node.module):
+                    aliases[name] = f"{node.module}.{name}"
 
 
-def _stored_names(node) -> set:
+def _public_names(module_name: str) -> list[str]:
+    """The names ``from module import *`` binds that belong to the course (not ``np``)."""
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return []
+    names = getattr(module, "__all__", None)
+    if not isinstance(names, list | tuple):
+        names = [n for n in vars(module) if not n.startswith("_")]
+    own = []
+    for name in names:
+        obj = getattr(module, name, None)
+        if isinstance(obj, types.ModuleType):
+            continue
+        home = getattr(obj, "__module__", COURSE) if callable(obj) else COURSE
+        if isinstance(home, str) and home.startswith(COURSE):
+            own.append(name)
+    return own
+
+
+def _stored_names(node, aliases=()) -> set:
     """Names a statement binds or changes at its own level (assignment targets, the base of
     ``table[k] = ...`` and ``obj.attr = ...``, ``table.update(...)``, defs, imports)."""
     names = set()
@@ -151,8 +179,8 @@ def _stored_names(node) -> set:
             if isinstance(base, ast.Name):
                 names.add(base.id)
         elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
-                isinstance(sub.func.value, ast.Name):
-            names.add(sub.func.value.id)  # table.update(...), rows.append(...)
+                isinstance(sub.func.value, ast.Name) and sub.func.value.id not in aliases:
+            names.add(sub.func.value.id)  # table.update(...), rows.append(...), not np.sum(...)
         elif isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(sub.name)
         elif isinstance(sub, ast.Global):
@@ -160,6 +188,25 @@ def _stored_names(node) -> set:
         elif isinstance(sub, ast.Import | ast.ImportFrom):
             for alias in sub.names:
                 names.add((alias.asname or alias.name).split(".")[0])
+    return names
+
+
+def _rebound_names(node) -> set:
+    """Names a top-level statement binds afresh (a def, an import, ``x = ...``): their earlier
+    meaning is gone. Other stores (``table[k] = ...``, loops) add to it."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {node.name}
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return {(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"}
+    targets = node.targets if isinstance(node, ast.Assign) else \
+        [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else []
+    names = set()
+    for target in targets:
+        for sub in ast.walk(target):
+            if isinstance(sub, ast.Name):
+                names.add(sub.id)
+            elif isinstance(sub, ast.Subscript | ast.Attribute):
+                break
     return names
 
 
@@ -234,7 +281,7 @@ def _unit(node, reader: _Reader, facts: SourceFacts):
                 ".ipynb" in sub.value or "solutions" in sub.value.split("/")):
             facts.tampering.append(f"{inner.where(sub)}: names a notebook file ({sub.value!r})"
                                    [:200])
-    stored = _stored_names(node) if not isinstance(
+    stored = _stored_names(node, aliases) if not isinstance(
         node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) else \
         {node.name} | {n for sub in ast.walk(node) if isinstance(sub, ast.Global)
                        for n in sub.names}
@@ -247,6 +294,10 @@ def _unit(node, reader: _Reader, facts: SourceFacts):
 def _call_facts(call: ast.Call, reader: _Reader, facts: SourceFacts, course: set) -> None:
     func = call.func
     name = func.id if isinstance(func, ast.Name) else None
+    if name in ("vars", "dir") and call.args:  # vars(mc)["fit"]: the whole module
+        target = reader.dotted(call.args[0])
+        if target is not None and target.split(".")[0] == COURSE:
+            course.update({target, canonical(target)})
     if name in ("getattr", "setattr", "delattr", "hasattr") and call.args:
         target = reader.dotted(call.args[0])
         literal = len(call.args) > 1 and isinstance(call.args[1], ast.Constant) and \
@@ -308,8 +359,16 @@ def analyse(nb) -> SourceFacts:
         reader = _Reader(aliases, facts, index)
         for node in tree.body:
             _imports(node, aliases)
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and \
+                    node.module.split(".")[0] == COURSE and any(a.name == "*" for a in node.names):
+                for name in _public_names(node.module):
+                    direct[name] = {canonical(f"{node.module}.{name}")}
+                    depends[name] = set()
             stored, loaded, course = _unit(node, reader, facts)
+            rebound = _rebound_names(node) - loaded
             for name in stored:
+                if name in rebound:
+                    direct[name], depends[name] = set(), set()
                 direct.setdefault(name, set()).update(course)
                 depends.setdefault(name, set()).update(loaded - {name})
             if not stored and course:
