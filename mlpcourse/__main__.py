@@ -84,6 +84,10 @@ def main(argv=None) -> int:
     except (FileNotFoundError, FileExistsError, ValueError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: every sandbox was stopped; the CSV keeps the notebooks graded so far "
+              "(--resume continues)", file=sys.stderr)
+        return 130
     return 0
 
 

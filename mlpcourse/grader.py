@@ -573,8 +573,12 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
     lock = threading.Lock()
 
     def grade_and_write(path: Path) -> None:
+        if sandboxing.STOP.is_set():
+            return
         rows = grade_notebook(path, settings, str(path), base_seed)
         with lock:  # each notebook's rows reach the disk before the next notebook starts
+            if sandboxing.STOP.is_set():  # cut short by Ctrl-C: graded again on --resume
+                return
             if handle is not None:
                 _write_rows(handle, rows)
             all_rows.extend(rows)
@@ -586,11 +590,19 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
             print(f"[{count}/{len(todo)}] {path}: {got:g} / {total:g}{note}", file=out,
                   flush=True)
 
+    sandboxing.STOP.clear()
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-            for future in [pool.submit(grade_and_write, p) for p in todo]:
-                future.result()
+        for future in [pool.submit(grade_and_write, p) for p in todo]:
+            future.result()
+    except BaseException:  # Ctrl-C (or a bug): end every sandbox now, keep what was written
+        sandboxing.STOP.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        print("stopped: the notebooks graded so far are in the CSV; --resume continues",
+              file=out, flush=True)
+        raise
     finally:
+        pool.shutdown(wait=True)
         if handle is not None:
             handle.close()
     if report_dir is not None:

@@ -377,3 +377,47 @@ def test_no_sandbox_mode_still_grades(tmp_path):
     with open(tmp_path / "log", "w") as log:
         rows = grader.grade([path], out=log, sandbox=False, cell_timeout=20)
     assert sum(r.points for r in rows) == 11 and {r.sandbox for r in rows} == {"none"}
+
+
+@needs_bwrap
+def test_ctrl_c_stops_every_sandbox_and_keeps_what_was_graded(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    subs = tmp_path / "subs"
+    submission(subs, f"a_{LESSON}.ipynb")
+    marker = f"4321{os.getpid() % 1000}"
+    slow = nbformat.read(str(SOLUTION), as_version=4)
+    slow.cells.insert(2, nbformat.v4.new_code_cell(
+        f"import subprocess\nsubprocess.run(['sleep', '{marker}'])"))
+    for name in ("b", "c"):
+        nbformat.write(slow, str(subs / f"{name}_{LESSON}.ipynb"))
+    csv_path = tmp_path / "g.csv"
+    grader_process = subprocess.Popen(
+        [sys.executable, "-m", "mlpcourse", "grade", str(subs), "--csv", str(csv_path),
+         "--timeout", "600"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (
+            csv_path.exists() and len(read_csv(csv_path)) == len(TASKS)
+            and any(marker in line for line in _cmdlines())):
+        time.sleep(0.2)
+    grader_process.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    _, err = grader_process.communicate(timeout=30)
+    assert time.monotonic() - start < 10, err
+    assert grader_process.returncode == 130 and b"--resume continues" in err
+    assert {Path(r["notebook"]).name for r in read_csv(csv_path)} == {f"a_{LESSON}.ipynb"}
+    assert not any(marker in line for line in _cmdlines())
+
+
+def _cmdlines() -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                found.append(Path(f"/proc/{entry}/cmdline").read_bytes().decode(errors="replace"))
+            except OSError:
+                pass
+    return found

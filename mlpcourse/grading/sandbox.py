@@ -140,11 +140,12 @@ class RunResult:
 
     ``returncode`` is the program's exit status (negative: killed by that signal; None: never
     started). ``ended_by`` is None for a normal exit, else why the sandbox ended it: ``"time"``,
-    ``"memory"``, ``"tasks"``, ``"output"``, ``"out-folder"``. ``interrupted`` says a SIGINT was
-    sent first. ``hits`` lists the limits that were reached (``"tasks"``: a fork was refused,
-    ``"memory"``), even when the run went on. ``leftover`` counts processes that outlived the
-    namespace's init and had to be killed one by one: it should always be 0. ``cpu_seconds``: CPU
-    time of every process of the run, when a cpuacct cgroup counted it (else None).
+    ``"memory"``, ``"tasks"``, ``"output"``, ``"out-folder"``, ``"stopped"`` (:data:`STOP`).
+    ``interrupted`` says a SIGINT was sent first. ``hits`` lists the limits that were reached
+    (``"tasks"``: a fork was refused, ``"memory"``), even when the run went on. ``leftover``
+    counts processes that outlived the namespace's init and had to be killed one by one: it
+    should always be 0. ``cpu_seconds``: CPU time of every process of the run, when a cpuacct
+    cgroup counted it (else None).
     """
 
     returncode: int | None
@@ -161,6 +162,9 @@ class RunResult:
     hits: list[str] = field(default_factory=list)
     cpu_seconds: float | None = None
     error: str | None = None
+
+
+STOP = threading.Event()  # set by the grader on Ctrl-C: every running sandbox is killed at once
 
 
 class SandboxUnavailable(RuntimeError):
@@ -256,7 +260,7 @@ def _cgroups(limits: Limits) -> list[Path]:
     made: list[Path] = []
     if not limits.cgroups:
         return made
-    name = f"mlpcourse-sandbox-{uuid.uuid4().hex[:12]}"
+    name = f"mlpcourse-sandbox-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     try:
         lines = Path("/proc/self/cgroup").read_text().splitlines()
     except OSError:
@@ -270,6 +274,13 @@ def _cgroups(limits: Limits) -> list[Path]:
             if controller not in controllers.split(","):
                 continue
             folder = Path("/sys/fs/cgroup", controller, path.lstrip("/"), name)
+            for stale in folder.parent.glob("mlpcourse-sandbox-*"):
+                owner = stale.name.split("-")[2]
+                if owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+                    try:  # left by a grader that was killed; one still in use stays (EBUSY)
+                        stale.rmdir()
+                    except OSError:
+                        pass
             try:
                 folder.mkdir()
             except OSError:
@@ -637,6 +648,8 @@ def _watch(process, limits: Limits, meter, out_dir, start, init, interrupt,
                 ended_by, interrupted = "time", True
                 interrupt()
                 kill_at = now + limits.grace
+            elif STOP.is_set():
+                ended_by = "stopped"
             elif hit := kernel_hits():
                 ended_by = hit[0]
             elif tasks > limits.tasks:
