@@ -89,7 +89,8 @@ def test_writes_outside_scratch_fail_and_scratch_is_fresh(tmp_path):
 import os, sys
 results = []
 for path in [{str(canary)!r}, "/canary-in-root", {str(ROOT / "mlpcourse" / "evil.py")!r},
-             {str(ROOT / "mlpcourse" / "__init__.py")!r}, "/usr/evil", "/etc/evil"]:
+             {str(ROOT / "mlpcourse" / "__init__.py")!r}, "/usr/evil", "/etc/evil",
+             "/dev/evil", "/work/evil", "/proc/evil"]:
     try:
         with open(path, "w") as handle:
             handle.write("owned")
@@ -98,6 +99,12 @@ for path in [{str(canary)!r}, "/canary-in-root", {str(ROOT / "mlpcourse" / "evil
         results.append(type(error).__name__)
 with open("/tmp/scratch-ok", "w") as handle:
     handle.write("scratch is writable")
+try:
+    with open("/dev/shm/big", "wb") as handle:
+        handle.write(b"0" * (32 << 20))
+    results.append("wrote 32 MiB into /dev/shm")
+except OSError as error:
+    results.append(type(error).__name__)
 print(results, os.getuid(), os.environ["HOME"], sorted(os.listdir(os.environ["IPYTHONDIR"])),
       os.environ["MLPCOURSE_SANDBOX"], os.getpid())
 """

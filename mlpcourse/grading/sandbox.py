@@ -458,7 +458,7 @@ def _sandbox_args(bwrap: str, limits: Limits, files: dict[str, Path], out_dir: P
             "--hostname", "sandbox", "--info-fd", str(info_fd), *_system_args()]
     for path in read_only:
         args += ["--ro-bind", str(path), str(path)]
-    args += ["--proc", "/proc", "--dev", "/dev",
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(16 << 20), "--tmpfs", "/dev/shm",
              "--size", str(limits.scratch_bytes), "--perms", "0700", "--tmpfs", SCRATCH]
     for sub in ("home", "ipython", "jupyter", "jupyter/config", "jupyter/data",
                 "jupyter/runtime", "matplotlib", "work"):
@@ -469,7 +469,9 @@ def _sandbox_args(bwrap: str, limits: Limits, files: dict[str, Path], out_dir: P
         args += ["--bind", str(out_dir), OUT]
     args += ["--perms", "0644", "--ro-bind-data", str(file_fds["/etc/passwd"]), "/etc/passwd"]
     args += ["--perms", "0644", "--ro-bind-data", str(file_fds["/etc/group"]), "/etc/group"]
-    args += ["--remount-ro", "/", "--chdir", cwd, "--clearenv"]
+    # the root and /dev are tmpfs folders bwrap made: read-only once set up (/dev/shm and the
+    # scratch folder are separate, size-limited mounts and stay writable)
+    args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", cwd, "--clearenv"]
     for key, value in env.items():
         args += ["--setenv", key, value]
     return args
