@@ -53,6 +53,7 @@ COLUMNS = ["notebook", "task", "points", "max_points", "message", "flags", "seed
 MAX_NOTEBOOK_BYTES = 32 << 20
 INSIDE_NOTEBOOK = "/tmp/work/submission.ipynb"
 INSIDE_CALLS = "/tmp/calls.pkl"
+MAX_RESULTS_BYTES = 64 << 20  # what tasks.score reads at most
 
 
 @dataclass
@@ -466,10 +467,32 @@ def _run_and_score(notebook: dict, assignment: str, seed: int, settings: Setting
         run = sandboxing.run(argv, files={INSIDE_NOTEBOOK: tmp / "submission.ipynb",
                                           INSIDE_CALLS: tmp / "calls.pkl"},
                              out_dir=out, limits=limits, sandbox=settings.sandbox)
+        # the sandbox could write anything into out/: take only regular files, never through
+        # a symlink, never blocking on a FIFO, size-capped, into a folder it never saw
+        safe = tmp / "safe"
+        safe.mkdir()
+        for name in ("results.json", "progress"):
+            _copy_regular(out / name, safe / name, MAX_RESULTS_BYTES)
         node = nbformat.from_dict(notebook)
-        results = tasks.score(plan, out / "results.json", notebook=node,
-                              progress_path=out / "progress")
-        return results, run, _last_progress(out / "progress")
+        results = tasks.score(plan, safe / "results.json", notebook=node,
+                              progress_path=safe / "progress")
+        return results, run, _last_progress(safe / "progress")
+
+
+def _copy_regular(source: Path, target: Path, cap: int) -> None:
+    """Copy ``source`` to ``target`` if it is a regular file (not a symlink, FIFO or device),
+    at most ``cap`` bytes (more: nothing is copied, as if it were missing)."""
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
+            return
+        data = handle.read(cap + 1)
+    if len(data) <= cap:
+        target.write_bytes(data)
 
 
 # --------------------------------------------------------------------------------------------

@@ -422,6 +422,19 @@ for folder in [os.environ.get("IPYTHONDIR", ""), os.path.expanduser("~/.ipython"
     except OSError as error:
         print("refused", folder, type(error).__name__)
 """]))
+    forged = tmp / "forged.json"
+    forged.write_text('{"format": "mlpcourse-results-1", "tasks": {}}')
+    save("out_folder_traps", _notebook([f"""
+import os
+for name in ("results.json", "progress"):
+    try:
+        os.remove("/out/" + name)
+    except OSError:
+        pass
+os.symlink({str(forged)!r}, "/out/results.json")  # the grader must not follow it on its side
+os.mkfifo("/out/progress")  # nor block on reading a FIFO
+os.mkfifo("/out/results.json.tmp")
+"""]))
     save("two_gib_file", _notebook(["""
 block = b"0" * (1 << 20)
 try:
@@ -524,11 +537,11 @@ def test_every_submission_has_its_rows_and_the_run_ends_in_time(attacked_class):
                 "two_gib_file", "memory_bomb", "process_bomb", "output_flood", "print_flood",
                 "sigint_ignoring", "catch_everything", "slow_cells", "malformed_nbgrader_string",
                 "malformed_grade_id_list", "malformed_source_int", "carol", "dave",
-                "invalid_json"}
+                "invalid_json", "out_folder_traps"}
     assert set(rows) == expected, attacked_class["log"]
     assert all(len(r) == 9 for r in rows.values()), {k: len(v) for k, v in rows.items()}
-    # 29 notebooks on 2 jobs: bounded by the per-notebook limit, never by an attack
-    assert attacked_class["took"] < 29 / 2 * NOTEBOOK_TIMEOUT
+    # 30 notebooks on 2 jobs: bounded by the per-notebook limit, never by an attack
+    assert attacked_class["took"] < 30 / 2 * NOTEBOOK_TIMEOUT
     assert points(rows["honest"]) == 11 and points(rows["wrong"]) == 0
 
 
@@ -600,6 +613,11 @@ def test_a_lesson_4_notebook_under_the_lesson_3_name_is_flagged(attacked_class):
     assert points(rows) == 0
     assert all("assignment-mismatch" in " ".join(r.flags) for r in rows)
     assert {r.task for r in rows} == {r.task for r in attacked_class["rows"]["honest"]}
+
+
+def test_traps_in_the_out_folder_neither_hang_nor_fool_the_grader(attacked_class):
+    rows = attacked_class["rows"]["out_folder_traps"]
+    assert points(rows) == 0 and len(rows) == 9
 
 
 @pytest.mark.parametrize("name", ["two_gib_file", "memory_bomb", "process_bomb",
