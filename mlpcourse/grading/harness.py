@@ -5,13 +5,14 @@
 
 1. Reads CALLS (from :func:`mlpcourse.grading.tasks.write_calls`) into memory and deletes the
    file, so the student's code never sees the planned arguments before they are used.
-2. Starts a fresh kernel (nbclient) in the notebook's folder and runs the notebook's code cells
-   in order, skipping the graded check cells (their verdicts are worthless to the grader). Before
-   each cell it appends ``cell <index>`` to PROGRESS (flushed). A cell that runs longer than
-   ``--cell-timeout`` ends its kernel (killed, not interrupted: loops that ignore or catch
-   KeyboardInterrupt exist), and a fresh kernel runs the cells again without that one
-   (``restart`` in PROGRESS; at most MAX_RESTARTS times). RESULTS lists every cell run with its
-   status.
+2. Starts a fresh IPython kernel (jupyter_client, the kernel of this Python) in the notebook's
+   folder and runs the notebook's code cells in order, skipping the graded check cells (their
+   verdicts are worthless to the grader). Before each cell it appends ``cell <index>`` to
+   PROGRESS (flushed). A cell that runs longer than ``--cell-timeout`` ends its kernel (killed,
+   not interrupted: loops that ignore or catch KeyboardInterrupt exist), and a fresh kernel runs
+   the cells again without that one (``restart`` in PROGRESS; at most MAX_RESTARTS times).
+   Outputs are never kept (only a cell's error name and message, from the execute reply), so a
+   cell that prints without end costs time, not memory.
 3. For each task it appends ``task <name>`` to PROGRESS and asks the kernel
    (:func:`mlpcourse.grading.runner.run_task`) to call the student's function on the planned
    arguments (per-call time limit ``--call-timeout``; a task that hangs the kernel is stopped
@@ -21,7 +22,8 @@
    appends ``done``. The exit code is 0 whenever RESULTS was written, whatever the student's code
    did.
 
-No expected value, reference result or solution is ever needed here.
+No expected value, reference result or solution is ever needed here. The notebook is read as
+plain JSON (nbformat is not imported: its schema machinery costs seconds per notebook).
 """
 
 from __future__ import annotations
@@ -31,14 +33,18 @@ import base64
 import json
 import os
 import pickle
+import queue
 import secrets
 import signal
 import sys
+import time
 from pathlib import Path
 
 FORMAT = "mlpcourse-results-1"
 MAX_TASK_RESULT = 32 * 2**20   # bytes of one task's result file
+MAX_NOTEBOOK = 64 * 2**20      # bytes of the notebook
 MAX_RESTARTS = 3               # fresh kernels after cells or tasks that ran out of time
+STARTUP = 60.0                 # seconds for a kernel to start
 
 
 class _Progress:
@@ -56,33 +62,34 @@ class _Progress:
 
 def is_graded_cell(cell) -> bool:
     """A check cell of nbgrader (``metadata.nbgrader.grade`` true), read defensively."""
-    grading = cell.get("metadata", {}).get("nbgrader", {})
+    metadata = cell.get("metadata") if isinstance(cell, dict) else None
+    grading = metadata.get("nbgrader") if isinstance(metadata, dict) else None
     return isinstance(grading, dict) and grading.get("grade") is True
 
 
-def _read_notebook(path):
-    import nbformat
+def code_cells(nb) -> list[tuple[int, str]]:
+    """(index, source) of the cells to run: code cells with text sources, not graded."""
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        raise ValueError("no list of cells (an nbformat 4 notebook was expected)")
+    found = []
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or is_graded_cell(cell):
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if isinstance(source, str):
+            found.append((index, source))
+    return found
 
-    nb = nbformat.read(str(path), as_version=4)
-    for cell in nb.cells:
-        if not isinstance(cell.get("source", ""), str):
-            raise ValueError("a cell's source is not text")
-    return nb
 
-
-def _client_class():
-    from nbclient import NotebookClient
-
-    class QuietClient(NotebookClient):
-        """Keeps only error outputs: the grader needs none of the others, and a cell that
-        prints without end must not fill the harness's memory."""
-
-        def output(self, outs, msg, display_id, cell_index):
-            if msg.get("msg_type") != "error":
-                return None
-            return super().output(outs, msg, display_id, cell_index)
-
-    return QuietClient
+def _read_notebook(path) -> dict:
+    path = Path(path)
+    if path.stat().st_size > MAX_NOTEBOOK:
+        raise ValueError(f"larger than {MAX_NOTEBOOK // 2**20} MiB")
+    with open(path, "rb") as handle:
+        return json.loads(handle.read())
 
 
 def _end_strays() -> None:
@@ -96,47 +103,59 @@ def _end_strays() -> None:
             pass
 
 
-class _Session:
-    """One kernel for one submission, with the stop-and-kill rules for cells that hang."""
+class _Kernel:
+    """One kernel for one submission, killed when a request runs out of time or at the end."""
 
-    def __init__(self, nb, workdir: Path, cell_timeout: float):
-        self.client = _client_class()(nb, timeout=cell_timeout, kernel_name="python3",
-                                     allow_errors=True, interrupt_on_timeout=False,
-                                     record_timing=False,
-                                     resources={"metadata": {"path": str(workdir)}})
-        self.cell_timeout = cell_timeout
+    def __init__(self, workdir: Path):
+        from jupyter_client.manager import KernelManager
+
         self.dead = None  # why the kernel is gone, once it is
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(cwd=str(workdir))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=STARTUP)
+        except RuntimeError:
+            self.close()
+            raise
 
-    def run(self, cell, index: int, timeout: float) -> dict:
-        """Execute one cell; returns {"status": "ok"/"error"/"timeout"/"dead", "error": ...}."""
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
+    def run(self, code: str, label: str, timeout: float, history: bool = True) -> dict:
+        """Execute ``code``; {"status": "ok"/"error"/"timeout"/"dead", "error": ...}."""
         if self.dead:
             return {"status": "dead", "error": self.dead}
-        self.client.timeout = timeout
-        try:
-            self.client.execute_cell(cell, index)
-        except CellTimeoutError:
-            self._recover(index, timeout)
-            return {"status": "timeout", "error": f"ran longer than {timeout:g} s"}
-        except DeadKernelError:
-            self.dead = f"the kernel died in cell {index} (the code crashed Python or was killed)"
-            return {"status": "dead", "error": self.dead}
-        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        if errors:
-            return {"status": "error",
-                    "error": f"{errors[-1].get('ename', '')}: {errors[-1].get('evalue', '')}"[:500]}
-        return {"status": "ok"}
+        msg_id = self.kc.execute(code, store_history=history, allow_stdin=False,
+                                 stop_on_error=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.dead = f"{label} ran longer than {timeout:g} s: the kernel was stopped"
+                self.close()
+                return {"status": "timeout", "error": f"ran longer than {timeout:g} s"}
+            try:
+                reply = self.kc.get_shell_msg(timeout=min(1.0, remaining))
+            except queue.Empty:
+                if not self.km.is_alive():
+                    self.dead = f"the kernel died in {label} (the code crashed Python or was " \
+                                "killed)"
+                    return {"status": "dead", "error": self.dead}
+                continue
+            if reply.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            content = reply.get("content", {})
+            if content.get("status") == "ok":
+                return {"status": "ok"}
+            error = f"{content.get('ename', 'error')}: {content.get('evalue', '')}"
+            return {"status": "error", "error": error[:500]}
 
-    def _recover(self, index: int, timeout: float) -> None:
-        """After a time-out: kill the kernel (an interrupt is not enough for a loop that ignores
-        or catches KeyboardInterrupt, and a cell that printed without end leaves a backlog of
-        messages that takes minutes to drain); the caller starts a fresh one without the cell."""
-        from jupyter_core.utils import run_sync
-
-        self.dead = f"cell {index} ran longer than {timeout:g} s: the kernel was stopped"
+    def close(self) -> None:
         try:
-            run_sync(self.client.km.shutdown_kernel)(now=True)
+            self.kc.stop_channels()
+        except Exception:  # noqa: BLE001 (already stopped)
+            pass
+        try:
+            self.km.shutdown_kernel(now=True)
         except Exception:  # noqa: BLE001 (already gone)
             pass
 
@@ -166,7 +185,6 @@ def _read_task_result(path: Path):
 def run(notebook, calls_path, out_path, progress_path, cell_timeout=60.0, call_timeout=5.0,
         task_timeout=60.0) -> dict:
     """Everything the command does (see the module docstring); returns what it wrote."""
-
     with open(calls_path, "rb") as handle:
         calls = pickle.load(handle)  # noqa: S301 (written by the grader: the trusted direction)
     try:
@@ -177,19 +195,17 @@ def run(notebook, calls_path, out_path, progress_path, cell_timeout=60.0, call_t
     results = {"format": FORMAT, "assignment": calls.get("assignment"), "cells": [],
                "stopped": None, "tasks": {}}
     try:
-        nb = _read_notebook(notebook)
+        cells = code_cells(_read_notebook(notebook))
     except Exception as error:  # noqa: BLE001 (not a notebook: nothing can run)
         results["stopped"] = f"not a valid notebook ({type(error).__name__}: {error})"[:500]
-        _write(results, out_path)
-        progress.write("done")
-        progress.close()
-        return results
-    workdir = Path(notebook).resolve().parent
-    try:
-        _run_kernel(nb, workdir, calls, results, progress, cell_timeout, call_timeout,
-                    task_timeout)
-    except Exception as error:  # noqa: BLE001 (a harness failure still leaves its results)
-        results["stopped"] = f"the harness failed: {type(error).__name__}: {error}"[:500]
+        cells = None
+    if cells is not None:
+        workdir = Path(notebook).resolve().parent
+        try:
+            _run_kernel(cells, workdir, calls, results, progress, cell_timeout, call_timeout,
+                        task_timeout)
+        except Exception as error:  # noqa: BLE001 (a harness failure still leaves its results)
+            results["stopped"] = f"the harness failed: {type(error).__name__}: {error}"[:500]
     _end_strays()
     _write(results, out_path)
     progress.write("done")
@@ -197,52 +213,48 @@ def run(notebook, calls_path, out_path, progress_path, cell_timeout=60.0, call_t
     return results
 
 
-def _run_cells(session, cells, progress, cell_timeout, record, skip) -> int | None:
-    """Run the notebook's code cells (not the check cells, not those in ``skip``); the index of
-    the cell that cost the kernel, or None."""
-    for index, cell in enumerate(cells):
-        if cell.cell_type != "code" or is_graded_cell(cell) or index in skip:
+def _run_cells(kernel, cells, progress, cell_timeout, record, skip) -> int | None:
+    """Run the cells not in ``skip``; the index of the cell that cost the kernel, or None."""
+    for index, source in cells:
+        if index in skip:
             continue
         progress.write(f"cell {index}")
-        status = session.run(cell, index, cell_timeout)
-        if record is not None:
-            record.append({"index": index, **status})
-        if session.dead:
+        status = kernel.run(source, f"cell {index}", cell_timeout)
+        record[index] = status
+        if kernel.dead:
             return index
     return None
 
 
-def _run_kernel(nb, workdir, calls, results, progress, cell_timeout, call_timeout,
+def _run_kernel(cells, workdir, calls, results, progress, cell_timeout, call_timeout,
                 task_timeout) -> None:
     """Run the cells, then the tasks. A cell or task that hangs the kernel (it had to be killed)
     costs only itself: a fresh kernel runs the cells again without the hung cells, and the
     remaining tasks go on (at most MAX_RESTARTS times)."""
-    cells = list(nb.cells)
     pending = list(enumerate(calls["tasks"]))
     token = secrets.token_hex(8)
-    skip = set()
+    skip, statuses = set(), {}
     for attempt in range(MAX_RESTARTS + 1):
         if attempt:
             progress.write("restart")
-        session = _Session(nb, workdir, cell_timeout)
+        kernel = _Kernel(workdir)
         try:
-            with session.client.setup_kernel():
-                lost = _run_cells(session, cells, progress, cell_timeout, results["cells"], skip)
-                if lost is not None:
-                    skip.add(lost)
-                    results["stopped"] = session.dead
-                    continue
-                while pending:
-                    number, task = pending.pop(0)
-                    progress.write(f"task {task['task']}")
-                    results["tasks"][task["task"]] = _run_one_task(
-                        session, nb, workdir / f".mlpcourse-{token}-{number}.json", task,
-                        call_timeout, task_timeout)
-                    if session.dead:
-                        break
-        except Exception:  # noqa: BLE001 (shutting down a killed kernel may complain)
-            if not session.dead:
-                raise
+            lost = _run_cells(kernel, cells, progress, cell_timeout, statuses, skip)
+            if lost is not None:
+                skip.add(lost)
+                results["stopped"] = kernel.dead
+                continue
+            while pending:
+                number, task = pending.pop(0)
+                progress.write(f"task {task['task']}")
+                results["tasks"][task["task"]] = _run_one_task(
+                    kernel, workdir / f".mlpcourse-{token}-{number}.json", task, call_timeout,
+                    task_timeout)
+                if kernel.dead:
+                    break
+        finally:
+            kernel.close()
+            results["cells"] = [{"index": i, **statuses[i]} for i in sorted(statuses)]
         if not pending:
             return
     reason = results.get("stopped") or "the kernel had to be restarted too often"
@@ -250,14 +262,11 @@ def _run_kernel(nb, workdir, calls, results, progress, cell_timeout, call_timeou
         results["tasks"][task["task"]] = {"state": "not_run", "reason": reason}
 
 
-def _run_one_task(session, nb, path: Path, task: dict, call_timeout, task_timeout) -> dict:
-    import nbformat
-
+def _run_one_task(kernel, path: Path, task: dict, call_timeout, task_timeout) -> dict:
     request = {**task, "time_limit": call_timeout}
     limit = min(task_timeout, call_timeout * max(1, len(task["calls"])) + 15.0)
-    cell = nbformat.v4.new_code_cell(_task_source(request, path))
-    nb.cells.append(cell)
-    status = session.run(cell, len(nb.cells) - 1, limit)
+    status = kernel.run(_task_source(request, path), f"task {task['task']}", limit,
+                        history=False)
     got = _read_task_result(path)
     if status["status"] == "timeout":
         return {"state": "hung", "reason": f"its calls ran longer than {limit:g} s in all"}
