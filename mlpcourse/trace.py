@@ -548,7 +548,8 @@ def to_table(steps, digits: int = 6) -> str:
 
 # --- the lecture's printed numbers ------------------------------------------------------------
 
-VERDICTS = ("right", "rounding", "wrong")
+VERDICTS = ("slip", "inherited", "right")
+"""The three labels of the lecture comparison (see :func:`verdict`)."""
 
 
 @dataclass(frozen=True)
@@ -563,7 +564,7 @@ class LectureValue:
     correct : the engine's value (full precision)
     own : what the lecture's formula gives from the lecture's own printed inputs
     difference : |lecture - correct|
-    verdict : "right", "rounding" or "wrong" (see :func:`verdict`)
+    verdict : "slip", "inherited" or "right" (see :func:`verdict`)
     cause : why it is not right ("" when right)
     """
 
@@ -581,21 +582,22 @@ def _places(printed: str) -> int:
     return len(printed.split(".")[1]) if "." in printed else 0
 
 
-def verdict(printed: str, correct: float, own: float, inputs_right: bool = True) -> str:
-    """Judge one printed number. With u = one unit in the last printed digit:
+def verdict(printed: str, correct: float, own: float) -> str:
+    """Label one printed number. With u = one unit in the last printed digit:
 
     - "right": the printed number is the correct value rounded as printed, |p - c| <= u/2;
-    - "rounding": not right, but off by at most one unit (|p - c| <= u), the lecture's arithmetic
-      on its own printed inputs gives it (|p - own| <= u/2), and those inputs are all right or
-      rounding: the difference comes only from computing with rounded earlier numbers;
-    - "wrong": everything else (a slip in this line, or an error carried from an earlier one).
+    - "slip": not right, and the line's own arithmetic (or formula) is wrong: redoing the lecture's
+      formula on the lecture's own printed inputs does not give the printed number,
+      |p - own| > u/2;
+    - "inherited": not right, but computed correctly from the lecture's earlier printed numbers:
+      the error comes from those (a slip further up, or the rounding of earlier numbers).
     """
     p, u, tol = float(printed), 10.0 ** -_places(printed), 1e-12
     if abs(p - correct) <= u / 2 + tol:
         return "right"
-    if abs(p - correct) <= u + tol and abs(p - own) <= u / 2 + tol and inputs_right:
-        return "rounding"
-    return "wrong"
+    if abs(p - own) > u / 2 + tol:
+        return "slip"
+    return "inherited"
 
 
 def _lecture_rows(net, x, y, eta):
@@ -657,8 +659,9 @@ def lecture_comparison() -> list[LectureValue]:
 
     The correct values come from the engine (``backprop_trace``; dL/dŷ from the chain-rule trace).
     ``own`` re-does the lecture's formula on the lecture's own printed inputs, which separates a
-    slip in a line (``own`` disagrees with the printed number) from an error carried from an
-    earlier line (an input is wrong). Verdicts follow :func:`verdict`.
+    slip in a line (``own`` disagrees with the printed number) from an error inherited from an
+    earlier line (an input is not right). Labels follow :func:`verdict`; a slip that also carries
+    earlier errors is labelled "slip", and its cause names both.
 
     Returns
     -------
@@ -673,8 +676,8 @@ def lecture_comparison() -> list[LectureValue]:
     for symbol, text, inputs, formula in _lecture_rows(net, x, y, eta):
         own = float(formula({k: float(printed[k]) for k in inputs}))
         c = correct[symbol]
-        wrong_inputs = [k for k in inputs if verdicts[k] == "wrong"]
-        verdicts[symbol] = verdict(text, c, own, inputs_right=not wrong_inputs)
+        wrong_inputs = [k for k in inputs if verdicts[k] != "right"]
+        verdicts[symbol] = verdict(text, c, own)
         printed[symbol] = text
         rows.append(LectureValue(symbol, text, float(text), c, own, abs(float(text) - c),
                                  verdicts[symbol], _cause(symbol, text, own, verdicts[symbol],
@@ -685,19 +688,17 @@ def lecture_comparison() -> list[LectureValue]:
 def _cause(symbol, text, own, judged, wrong_inputs) -> str:
     if judged == "right":
         return ""
-    if judged == "rounding":
-        return "rounding: computed from rounded earlier numbers"
-    u = 10.0 ** -_places(text)
     parts = []
-    if symbol in _NOTES:
-        parts.append(_NOTES[symbol])
-    elif abs(float(text) - own) > u / 2 + 1e-12:
-        shown = np.format_float_positional(own, precision=_places(text) + 2, unique=True,
-                                           fractional=True, trim="-")
-        parts.append(f"slip: its own inputs give {shown}")
+    if judged == "slip":
+        if symbol in _NOTES:
+            parts.append(_NOTES[symbol])
+        else:
+            shown = np.format_float_positional(own, precision=_places(text) + 2, unique=True,
+                                               fractional=True, trim="-")
+            parts.append(f"slip: its own inputs give {shown}")
     if wrong_inputs:
         parts.append("carries the error of " + ", ".join(plain(k) for k in wrong_inputs))
-    return "; ".join(parts) or "earlier rounding grew beyond one unit of the last digit"
+    return "; ".join(parts) or "computed from rounded earlier numbers"
 
 
 def comparison_table(rows=None) -> str:

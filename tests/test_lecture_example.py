@@ -52,42 +52,42 @@ EXPECTED = {
     "b_1^(1) new": 0.1 - ETA * D11, "b_2^(1) new": 0.2 - ETA * D12,
 }
 
-# What the slides print (as text, keeping their digits), and the verdict: "right" when the
-# correct value rounds to the printed digits; "wrong: slip" for an arithmetic error made on that
-# slide; "wrong: carried" for a value computed correctly from the slides' own (already wrong)
+# What the slides print (as text, keeping their digits), and the label: "right" when the
+# correct value rounds to the printed digits; "slip" for an arithmetic (or formula) error made on
+# that slide; "inherited" for a value computed correctly from the slides' own (already wrong)
 # earlier numbers.
 PRINTED = {
-    "z_1^(1)": ("0.25", "wrong: slip (0.2*0.5 + 0.4*0.1 + 0.1 = 0.24)"),
-    "z_2^(1)": ("0.41", "wrong: slip (0.3*0.5 + 0.7*0.1 + 0.2 = 0.42)"),
-    "a_1^(1)": ("0.562", "wrong: carried (sigma(0.25) = 0.562; sigma(0.24) = 0.560)"),
-    "a_2^(1)": ("0.601", "wrong: carried (sigma(0.41) = 0.601; sigma(0.42) = 0.603)"),
-    "z_1^(2)": ("1.185", "wrong: slip (0.6*0.562 + 0.9*0.601 + 0.3 = 1.178, not 1.185)"),
-    "y_hat": ("0.766", "wrong: carried (sigma(1.185) = 0.766; correct 0.765)"),
-    "L": ("0.267", "wrong: carried (-ln 0.766 = 0.267; correct 0.268)"),
-    "delta^(2)": ("-0.234", "wrong: carried (0.766 - 1; correct -0.235)"),
-    "dL/dw_11^(2)": ("-0.131", "wrong: slip and carried (-0.234*0.562 = -0.1315 rounds to "
+    "z_1^(1)": ("0.25", "slip (0.2*0.5 + 0.4*0.1 + 0.1 = 0.24)"),
+    "z_2^(1)": ("0.41", "slip (0.3*0.5 + 0.7*0.1 + 0.2 = 0.42)"),
+    "a_1^(1)": ("0.562", "inherited (sigma(0.25) = 0.562; sigma(0.24) = 0.560)"),
+    "a_2^(1)": ("0.601", "inherited (sigma(0.41) = 0.601; sigma(0.42) = 0.603)"),
+    "z_1^(2)": ("1.185", "slip (0.6*0.562 + 0.9*0.601 + 0.3 = 1.178, not 1.185)"),
+    "y_hat": ("0.766", "inherited (sigma(1.185) = 0.766; correct 0.765)"),
+    "L": ("0.267", "inherited (-ln 0.766 = 0.267; correct 0.268)"),
+    "delta^(2)": ("-0.234", "inherited (0.766 - 1; correct -0.235)"),
+    "dL/dw_11^(2)": ("-0.131", "slip (also inherited: -0.234*0.562 = -0.1315 rounds to "
                              "-0.132; correct -0.132 too, so the printed digit is off)"),
-    "dL/dw_12^(2)": ("-0.141", "wrong: carried (-0.234*0.601 = -0.141; correct -0.142)"),
-    "sigma'(z_1^(1))": ("0.247", "wrong: slip (0.562*0.438 = 0.246, not 0.247)"),
-    "sigma'(z_2^(1))": ("0.240", "wrong: carried (0.601*0.399 = 0.240; correct 0.239)"),
-    "delta_1^(1)": ("-0.0346", "wrong: slip and carried (-0.234*0.6*0.247 = -0.0347; "
+    "dL/dw_12^(2)": ("-0.141", "inherited (-0.234*0.601 = -0.141; correct -0.142)"),
+    "sigma'(z_1^(1))": ("0.247", "slip (0.562*0.438 = 0.246, not 0.247)"),
+    "sigma'(z_2^(1))": ("0.240", "inherited (0.601*0.399 = 0.240; correct 0.239)"),
+    "delta_1^(1)": ("-0.0346", "slip (also inherited: -0.234*0.6*0.247 = -0.0347; "
                              "correct -0.0348)"),
-    "delta_2^(1)": ("-0.0505", "wrong: carried (correct -0.0507)"),
-    "dL/dw_11^(1)": ("-0.0173", "wrong: carried (correct -0.0174)"),
-    "dL/dw_12^(1)": ("-0.00346", "wrong: carried (correct -0.00348)"),
+    "delta_2^(1)": ("-0.0505", "inherited (correct -0.0507)"),
+    "dL/dw_11^(1)": ("-0.0173", "inherited (correct -0.0174)"),
+    "dL/dw_12^(1)": ("-0.00346", "inherited (correct -0.00348)"),
     "dL/dw_21^(1)": ("-0.0253", "right"),
-    "dL/dw_22^(1)": ("-0.00505", "wrong: carried (correct -0.00507)"),
-    "dL/db_1^(1)": ("-0.0346", "wrong: carried (correct -0.0348)"),
-    "dL/db_2^(1)": ("-0.0505", "wrong: carried (correct -0.0507)"),
-    "w_11^(2) new": ("0.60131", "wrong: carried (correct 0.60132)"),
-    "w_12^(2) new": ("0.90141", "wrong: carried (correct 0.90142)"),
-    "b_1^(2) new": ("0.30234", "wrong: carried (correct 0.30235)"),
-    "w_11^(1) new": ("0.200173", "wrong: carried (correct 0.200174)"),
+    "dL/dw_22^(1)": ("-0.00505", "inherited (correct -0.00507)"),
+    "dL/db_1^(1)": ("-0.0346", "inherited (correct -0.0348)"),
+    "dL/db_2^(1)": ("-0.0505", "inherited (correct -0.0507)"),
+    "w_11^(2) new": ("0.60131", "inherited (correct 0.60132)"),
+    "w_12^(2) new": ("0.90141", "inherited (correct 0.90142)"),
+    "b_1^(2) new": ("0.30234", "inherited (correct 0.30235)"),
+    "w_11^(1) new": ("0.200173", "inherited (correct 0.200174)"),
     "w_12^(1) new": ("0.400035", "right"),
     "w_21^(1) new": ("0.300253", "right"),
     "w_22^(1) new": ("0.700051", "right"),
-    "b_1^(1) new": ("0.100346", "wrong: carried (correct 0.100348)"),
-    "b_2^(1) new": ("0.200505", "wrong: carried (correct 0.200507)"),
+    "b_1^(1) new": ("0.100346", "inherited (correct 0.100348)"),
+    "b_2^(1) new": ("0.200505", "inherited (correct 0.200507)"),
 }
 
 
@@ -171,5 +171,9 @@ def test_the_lessons_comparison_table_agrees_with_this_one():
     right_there = sorted(r.printed for r in rows if r.verdict == "right")
     right_here = sorted(printed for printed, verdict in PRINTED.values() if verdict == "right")
     assert right_there == right_here
-    printed_here = {printed for printed, _ in PRINTED.values()}
-    assert {r.printed for r in rows if r.verdict == "wrong"} <= printed_here
+    by_symbol = {trace.plain(r.symbol): r for r in rows}
+    for name, (printed, label) in PRINTED.items():
+        symbol = (name.replace(" new", "").replace("y_hat", "ŷ").replace("delta", "δ")
+                  .replace("sigma", "σ"))
+        row = by_symbol[symbol]
+        assert (row.printed, row.verdict) == (printed, label.split(" ")[0]), name

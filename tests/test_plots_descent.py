@@ -130,6 +130,12 @@ def test_live_update_matches_a_fresh_figure():
     np.testing.assert_allclose(ax_l.lines[0].get_ydata(), bowl(path))
     update(eta=1.5)  # beyond 2 / 2.2: the loss grows
     assert "diverges" in ax_l.get_title()
+    eta_max = 2 / np.linalg.eigvalsh(H)[-1]
+    update(eta=eta_max * 1.01)  # just beyond: the loss grows, slowly (still below the start)
+    assert "diverges" in ax_l.get_title() and ax_l.lines[0].get_ydata()[-1] < 1.5 * bowl(
+        np.array([-2.0, 2.0]))
+    update(eta=eta_max * 0.99)
+    assert "diverges" not in ax_l.get_title()
     fig.canvas.draw()
     with pytest.raises(ValueError, match="w0 must hold two weights"):
         descent.descent_live(bowl, bowl_gradient, [0.0], eta=0.1)

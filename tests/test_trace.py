@@ -224,39 +224,53 @@ def test_comparison_covers_every_printed_number(comparison):
 
 def test_comparison_flags_the_known_slips(comparison):
     z1, z2 = comparison["z_1^(1)"], comparison["z_2^(1)"]
-    assert (z1.printed, z1.verdict) == ("0.25", "wrong")
+    assert (z1.printed, z1.verdict) == ("0.25", "slip")
     assert z1.own == pytest.approx(0.24) and "slip" in z1.cause
-    assert (z2.printed, z2.verdict) == ("0.41", "wrong") and z2.own == pytest.approx(0.42)
+    assert (z2.printed, z2.verdict) == ("0.41", "slip") and z2.own == pytest.approx(0.42)
     # 0.6 * 0.562 + 0.9 * 0.601 + 0.3 = 1.1781, which the lecture prints as 1.185
     z = comparison["z_1^(2)"]
-    assert z.own == pytest.approx(0.6 * 0.562 + 0.9 * 0.601 + 0.3) and "slip" in z.cause
-    assert "carries the error of a_1^(1), a_2^(1)" in z.cause
+    assert z.own == pytest.approx(0.6 * 0.562 + 0.9 * 0.601 + 0.3) and z.verdict == "slip"
+    assert "carries the error of a_1^(1), a_2^(1)" in z.cause  # a slip on inherited inputs
     # σ'(z_1) = 0.562 * 0.438 = 0.2462, printed 0.247
-    assert "slip" in comparison["σ'(z_1^(1))"].cause
+    assert comparison["σ'(z_1^(1))"].verdict == "slip"
+    assert "0.24616" in comparison["σ'(z_1^(1))"].cause
     # the formula slip: ŷ - y is dL/dz, not dL/dŷ
     dy = comparison["dL/dŷ"]
-    assert dy.verdict == "wrong" and "wrong formula" in dy.cause
+    assert dy.verdict == "slip" and "wrong formula" in dy.cause
     assert dy.correct == pytest.approx(-1 / example3_by_hand()["\\hat{y}"])
 
 
 def test_comparison_propagated_errors_and_right_values(comparison):
     a1 = comparison["a_1^(1)"]
-    assert a1.verdict == "wrong" and a1.own == pytest.approx(sigma(0.25))
+    assert a1.verdict == "inherited" and a1.own == pytest.approx(sigma(0.25))
     assert a1.cause == "carries the error of z_1^(1)"
     assert comparison["ŷ"].cause == "carries the error of z_1^(2)"
     assert comparison["L"].own == pytest.approx(-math.log(0.766))  # natural log
     right = {k for k, r in comparison.items() if r.verdict == "right"}
     assert right == {"dL/dw_21^(1)", "w_12^(1)", "w_21^(1)", "w_22^(1)"}
+    slips = {k for k, r in comparison.items() if r.verdict == "slip"}
+    assert slips == {"z_1^(1)", "z_2^(1)", "z_1^(2)", "dL/dŷ", "dL/dw_11^(2)", "σ'(z_1^(1))",
+                     "δ_1^(1)"}
+    assert all(r.verdict == "inherited" and r.cause.startswith("carries the error of ")
+               for k, r in comparison.items() if k not in right | slips)
 
 
 def test_verdict_rule():
-    # printed 0.562 for 0.56218: right; 0.563: one unit off
+    # printed 0.562 for 0.56218: right; 0.563 is not, and the label says whose fault that is
     assert trace.verdict("0.562", 0.56218, own=0.56218) == "right"
-    assert trace.verdict("0.563", 0.56218, own=0.5626) == "rounding"
-    assert trace.verdict("0.563", 0.56218, own=0.5626, inputs_right=False) == "wrong"
-    assert trace.verdict("0.563", 0.56218, own=0.5621) == "wrong"  # slip in the line
-    assert trace.verdict("0.565", 0.56218, own=0.565) == "wrong"  # three units off
+    assert trace.verdict("0.563", 0.56218, own=0.5626) == "inherited"  # its inputs give 0.563
+    assert trace.verdict("0.563", 0.56218, own=0.5621) == "slip"  # its inputs give 0.562
+    assert trace.verdict("0.565", 0.56218, own=0.565) == "inherited"  # three units, all inherited
+    assert trace.verdict("0.565", 0.56218, own=0.56218) == "slip"
     assert trace.verdict("0.0005", 0.00054, own=0.00054) == "right"  # exactly half a unit
+    assert trace.verdict("0.0005", 0.00056, own=0.00056) == "slip"  # just over half a unit
+    assert trace.VERDICTS == ("slip", "inherited", "right")
+
+
+def test_cause_of_an_error_from_rounding_alone():
+    assert trace._cause("z", "0.563", 0.5626, "inherited", []) == \
+        "computed from rounded earlier numbers"
+    assert trace._cause("z", "0.563", 0.56218, "right", []) == ""
 
 
 def test_comparison_table_is_plain_text(comparison):

@@ -216,9 +216,11 @@ def _loss_per_step(ax, losses, ceiling):
 
 
 def _title(eta, losses):
+    """η and the loss from the first step to the last, or "diverges" when the last step raised
+    the loss (on a bowl the loss falls at every step for η below 2 / the steepest curvature)."""
     last = losses[-1]
-    if not np.isfinite(last) or last > losses[0]:
-        state = "diverges"
+    if not np.isfinite(last) or (len(losses) > 1 and last > losses[-2]):
+        state = "the loss grows: diverges"
     else:
         state = f"L: {losses[0]:.3g} → {last:.3g}"
     return f"η = {eta:g}: {state}"
@@ -229,7 +231,8 @@ def descent_live(loss, gradient, w0, eta, steps=20, extent=(-3.0, 3.0, -3.0, 3.0
     """:func:`descent_2d` beside the loss per step, as a figure updated in place for an η slider.
 
     Only the path, the loss curve and the title change with η; the contours are drawn once. The
-    loss axis is fixed from 0 to 1.5 L(w_0): a diverging run leaves it at the top.
+    loss axis is fixed from 0 to 1.5 L(w_0): a diverging run leaves it at the top. The title
+    says "diverges" when the last step raised the loss.
 
     Parameters
     ----------
