@@ -515,3 +515,12 @@ def test_the_source_alone_shows_the_reference_use(how):
     assert task.name == "sigmoid" and tasks.reference_use(task, facts, None)
     others = [t for t in tasks.lesson_tasks("03_activations") if t.name in ("tanh", "relu")]
     assert all(not tasks.reference_use(t, facts, None) for t in others)
+
+
+def test_without_results_the_rows_say_where_the_run_stopped(tmp_path):
+    p = plan("02_forward_pass", 1)
+    (tmp_path / "progress").write_text("cell 1\ncell 3\nrestart\ncell 1\ncell 5\n")
+    rows = score(p, tmp_path / "missing.json", progress_path=tmp_path / "progress")
+    assert len(rows) == len(p.tasks)
+    assert all(r.points == 0 and "no results were written" in r.message and
+               "while running cell 5" in r.message for r in rows)

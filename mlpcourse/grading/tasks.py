@@ -181,13 +181,15 @@ def _last_progress(progress_path) -> str | None:
             handle.seek(0, 2)
             size = handle.tell()
             handle.seek(max(0, size - MAX_PROGRESS))
-            lines = handle.read().decode("utf-8", "replace").split()
+            lines = handle.read().decode("utf-8", "replace").splitlines()
     except OSError:
         return None
-    text = " ".join(lines[-2:]) if lines else ""
-    if text.startswith("cell ") or text.startswith("task "):
-        kind, _, what = text.partition(" ")
-        return f"it was stopped while running {kind} {what.split()[0]}"
+    for line in reversed(lines):
+        kind, _, what = line.strip().partition(" ")
+        if kind in ("cell", "task") and what:
+            return f"it was stopped while running {kind} {what.split()[0][:100]}"
+        if kind == "done":
+            return None
     return None
 
 
