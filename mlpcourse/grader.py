@@ -447,36 +447,44 @@ def _max_points(assignment: str, settings: Settings) -> dict[str, float]:
 
 def _run_and_score(notebook: dict, assignment: str, seed: int, settings: Settings):
     """Plan, run the harness sandboxed, score: (task results, run result, last progress line)."""
+    from .grading import tasks
+
+    plan = tasks.plan(assignment, seed, solutions_dir=settings.solutions_dir)
+    limits = _replace(settings.limits or sandboxing.Limits(),
+                      wall_seconds=settings.notebook_timeout)
+    with tempfile.TemporaryDirectory(prefix="mlpcourse-grade-", ignore_cleanup_errors=True) as tmp:
+        tmp = Path(tmp)
+        try:
+            return _run_in(tmp, notebook, plan, limits, settings)
+        finally:  # the sandbox may have nested folders too deep for shutil.rmtree in out/
+            sandboxing.remove_tree(tmp / "out")
+
+
+def _run_in(tmp: Path, notebook: dict, plan, limits: sandboxing.Limits, settings: Settings):
     import nbformat
 
     from .grading import tasks
 
-    plan = tasks.plan(assignment, seed, solutions_dir=settings.solutions_dir)
-    limits = settings.limits or sandboxing.Limits()
-    limits = _replace(limits, wall_seconds=settings.notebook_timeout)
-    with tempfile.TemporaryDirectory(prefix="mlpcourse-grade-") as tmp:
-        tmp = Path(tmp)
-        (tmp / "submission.ipynb").write_text(json.dumps(notebook))
-        tasks.write_calls(plan, tmp / "calls.pkl")
-        out = tmp / "out"
-        out.mkdir(mode=0o700)
-        argv = [sys.executable, "-m", "mlpcourse.grading.harness", INSIDE_NOTEBOOK,
-                "--calls", INSIDE_CALLS, "--out", f"{sandboxing.OUT}/results.json",
-                "--progress", f"{sandboxing.OUT}/progress", "--cell-timeout",
-                f"{settings.cell_timeout:g}"]
-        run = sandboxing.run(argv, files={INSIDE_NOTEBOOK: tmp / "submission.ipynb",
-                                          INSIDE_CALLS: tmp / "calls.pkl"},
-                             out_dir=out, limits=limits, sandbox=settings.sandbox)
-        # the sandbox could write anything into out/: take only regular files, never through
-        # a symlink, never blocking on a FIFO, size-capped, into a folder it never saw
-        safe = tmp / "safe"
-        safe.mkdir()
-        for name in ("results.json", "progress"):
-            _copy_regular(out / name, safe / name, MAX_RESULTS_BYTES)
-        node = nbformat.from_dict(notebook)
-        results = tasks.score(plan, safe / "results.json", notebook=node,
-                              progress_path=safe / "progress")
-        return results, run, _last_progress(safe / "progress")
+    (tmp / "submission.ipynb").write_text(json.dumps(notebook))
+    tasks.write_calls(plan, tmp / "calls.pkl")
+    out = tmp / "out"
+    out.mkdir(mode=0o700)
+    argv = [sys.executable, "-m", "mlpcourse.grading.harness", INSIDE_NOTEBOOK,
+            "--calls", INSIDE_CALLS, "--out", f"{sandboxing.OUT}/results.json",
+            "--progress", f"{sandboxing.OUT}/progress", "--cell-timeout",
+            f"{settings.cell_timeout:g}"]
+    run = sandboxing.run(argv, files={INSIDE_NOTEBOOK: tmp / "submission.ipynb",
+                                      INSIDE_CALLS: tmp / "calls.pkl"},
+                         out_dir=out, limits=limits, sandbox=settings.sandbox)
+    # the sandbox could write anything into out/: take only regular files, never through a
+    # symlink, never blocking on a FIFO, size-capped, into a folder it never saw
+    safe = tmp / "safe"
+    safe.mkdir()
+    for name in ("results.json", "progress"):
+        _copy_regular(out / name, safe / name, MAX_RESULTS_BYTES)
+    results = tasks.score(plan, safe / "results.json", notebook=nbformat.from_dict(notebook),
+                          progress_path=safe / "progress")
+    return results, run, _last_progress(safe / "progress")
 
 
 def _copy_regular(source: Path, target: Path, cap: int) -> None:

@@ -195,6 +195,18 @@ def test_many_files_in_the_out_folder_end_the_run(tmp_path):
 
 
 @needs_bwrap
+def test_a_deep_nest_of_folders_in_the_out_folder_ends_the_run_and_is_removed(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    nester = ("import os\nos.chdir('/out')\nwhile True:\n    os.mkdir('d')\n    os.chdir('d')\n"
+              "    open('f', 'w').close()\n")
+    result = sandbox.run([PY, "-c", nester], limits=limits(), out_dir=out)
+    assert result.ended_by == "out-folder"
+    sandbox.remove_tree(out)
+    assert not out.exists()
+
+
+@needs_bwrap
 def test_an_output_flood_is_cut_off():
     flood = "import os\nwhile True:\n    os.write(1, b'x' * 65536)"
     result = sandbox.run([PY, "-c", flood], limits=limits())

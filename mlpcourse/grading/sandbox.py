@@ -89,6 +89,8 @@ class Limits:
         Size of the writable tmpfs; ``out_bytes`` is the budget of the output folder.
     out_bytes : int
         Total size of the files in the output folder.
+    out_entries : int
+        Files and folders the output folder may hold (the host's disk has no quota for it).
     output_bytes : int
         Bytes the program may write to stdout plus stderr; the first ``keep_output`` are kept.
     keep_output : int
@@ -111,6 +113,7 @@ class Limits:
     file_bytes: int = 256 << 20
     scratch_bytes: int = 512 << 20
     out_bytes: int = 320 << 20
+    out_entries: int = 64
     output_bytes: int = 8 << 20
     keep_output: int = 64 << 10
     cpu_seconds: int | None = None
@@ -123,7 +126,8 @@ class Limits:
             if not getattr(self, name) > 0:
                 raise ValueError(f"Limits.{name} must be > 0, got {getattr(self, name)!r}")
         for name in ("memory_bytes", "address_space_bytes", "tasks", "file_bytes",
-                     "scratch_bytes", "out_bytes", "output_bytes", "keep_output", "open_files"):
+                     "scratch_bytes", "out_bytes", "out_entries", "output_bytes", "keep_output",
+                     "open_files"):
             value = getattr(self, name)
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"Limits.{name} must be a positive int, got {value!r}")
@@ -401,17 +405,34 @@ def _measure(members, cgroups: list[Path]) -> tuple[int, int]:
     return counted["tasks"], counted["memory"]
 
 
-def _folder_size(folder: Path | None) -> int:
+def _folder_over(folder: Path | None, max_bytes: int, max_entries: int) -> bool:
+    """True when ``folder`` holds more than ``max_bytes`` in files or more than ``max_entries``
+    files and folders (counted without recursion: a deep nest of folders cannot break it)."""
     if folder is None:
-        return 0
-    total = 0
-    for root, _, files in os.walk(folder):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(root, name)).st_size
-            except OSError:
-                pass
-    return total
+        return False
+    total, entries, stack = 0, 0, [str(folder)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_size
+                    if total > max_bytes or entries > max_entries:
+                        return True
+        except OSError:
+            pass
+    return False
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete a folder the sandbox wrote into, however deep it nested folders (``rm -rf``, which
+    does not recurse on the stack as shutil.rmtree does)."""
+    if os.path.lexists(folder):
+        subprocess.run(["rm", "-rf", "--one-file-system", "--", str(folder)],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
 
 
 def _is_zombie(pid: int) -> bool:
@@ -571,9 +592,14 @@ def _run_bwrap(bwrap, argv, files, out_dir, limits, env, cwd, read_only) -> RunR
     def members():
         return _members(namespace, None) if namespace else []
 
-    result = _watch(process, limits, lambda: _measure(members, cgroups), out_dir, start, init,
-                    interrupt=lambda: _interrupt_program(namespace),
-                    kernel_hits=lambda: _cgroup_hits(cgroups))
+    try:
+        result = _watch(process, limits, lambda: _measure(members, cgroups), out_dir, start,
+                        init, interrupt=lambda: _interrupt_program(namespace),
+                        kernel_hits=lambda: _cgroup_hits(cgroups))
+    except BaseException:  # a bug here (or Ctrl-C) must not leave the sandbox running
+        _kill_all(members, init) if namespace else process.kill()
+        _remove_cgroups(cgroups)
+        raise
     result.sandbox = "bwrap"
     result.limits_by = ["rlimits", "watchdog", *_cgroup_names(cgroups)]
     if init is None and result.returncode not in (0, None):
@@ -660,7 +686,7 @@ def _watch(process, limits: Limits, meter, out_dir, start, init, interrupt,
                 ended_by = "memory"
             elif out.total + err.total > limits.output_bytes:
                 ended_by = "output"
-            elif _folder_size(out_dir) > limits.out_bytes:
+            elif _folder_over(out_dir, limits.out_bytes, limits.out_entries):
                 ended_by = "out-folder"
             if ended_by is not None and ended_by != "time":
                 hits.append(ended_by)
@@ -728,9 +754,13 @@ def _run_plain(argv, files, out_dir, limits, env, cwd) -> RunResult:
             except ProcessLookupError:
                 pass
 
-        result = _watch(process, limits, lambda: _measure(members, cgroups), out_dir, start,
-                        None, interrupt,
-                        kernel_hits=lambda: _cgroup_hits(cgroups))
+        try:
+            result = _watch(process, limits, lambda: _measure(members, cgroups), out_dir, start,
+                            None, interrupt, kernel_hits=lambda: _cgroup_hits(cgroups))
+        except BaseException:
+            _kill_all(members, None)
+            _remove_cgroups(cgroups)
+            raise
         result.leftover = _kill_all(members, None)
         _note_cgroup_hits(result, cgroups)
     result.sandbox = "none"
