@@ -227,6 +227,12 @@ CHEATS_IN_THE_KERNEL = {
         "                return value.expected\n"
         "        frame = frame.f_back\n"
         "    return 0.5\n"),
+    "patch_the_runner_to_call_the_reference": (
+        "import mlpcourse.activations, mlpcourse.checkers.core as core\n"
+        "real = core.call_cases\n"
+        "def call_cases(fn, calls, time_limit):\n"
+        "    return real(mlpcourse.activations.sigmoid, calls, time_limit)\n"
+        "core.call_cases = call_cases\n"),
     "post_run_cell_hook": WRONG_SIGMOID + (
         "from IPython.display import display\n"
         "MIME = 'application/vnd.mlpcourse.check+json'\n"
@@ -243,8 +249,9 @@ def test_cheats_against_in_kernel_checking_earn_nothing(cheat, tmp_path):
     rows, _ = run_harness(exercise_with(CHEATS_IN_THE_KERNEL[cheat]), tmp_path)
     assert sum(r.points for r in rows) == 0, [r.message for r in rows]
     sigmoid = rows[0]
-    assert sigmoid.task == "sigmoid" and "checks passed" in sigmoid.message
-    if cheat == "replace_reference":
+    assert sigmoid.task == "sigmoid" and ("checks passed" in sigmoid.message or
+                                          "no points" in sigmoid.message)
+    if cheat in ("replace_reference", "patch_the_runner_to_call_the_reference"):
         assert any(f.startswith("reference-use") for f in sigmoid.flags)
     if cheat in ("redefine_check", "patch_allclose", "stack_frame", "post_run_cell_hook"):
         assert any(f.startswith("tampering") for f in sigmoid.flags), sigmoid.flags

@@ -32,7 +32,8 @@ DYNAMIC_MODULES = {"importlib", "runpy", "ctypes", "pickle", "marshal", "dill", 
                    "pkgutil", "shelve", "joblib"}
 DYNAMIC_ATTRIBUTES = {("sys", "modules"), ("os", "system"), ("os", "popen"), ("os", "exec"),
                       ("os", "spawn"), ("builtins", "__import__"), ("sys", "meta_path"),
-                      ("sys", "path_hooks")}
+                      ("sys", "path_hooks"), ("types", "CodeType"), ("types", "FunctionType"),
+                      ("types", "ModuleType")}
 SAFE_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
 TAMPER_MODULES = {"numpy", "builtins", "IPython", "warnings", "signal"}
 FRAME_ACCESS = {("sys", "_getframe"), ("sys", "settrace"), ("sys", "setprofile"),
