@@ -139,3 +139,18 @@ def test_live_update_matches_a_fresh_figure():
     fig.canvas.draw()
     with pytest.raises(ValueError, match="w0 must hold two weights"):
         descent.descent_live(bowl, bowl_gradient, [0.0], eta=0.1)
+
+
+def test_blitted_moves_leave_nothing_behind():
+    """A move and a move back give the same PNG (the path and loss curve of the first move are
+    not left in the cached background); a diverging move renders too."""
+    from mlpcourse.widgets import live
+
+    fig, update = descent.descent_live(bowl, bowl_gradient, [-2.0, 2.0], eta=0.3, steps=10,
+                                       extent=(-3, 3, -3, 3), minimum=W_STAR)
+    live_figure = live(fig, update)
+    first = live_figure(eta=0.3)
+    moved = live_figure(eta=0.8)
+    assert moved != first
+    assert live_figure(eta=5.0) != moved  # diverges: the path leaves the axes
+    assert live_figure(eta=0.3) == first
