@@ -292,3 +292,31 @@ def test_path_contributions_plots_one_line_per_path_and_their_sum():
                                                       total), rtol=1e-6, atol=1e-12)
     with pytest.raises(ValueError, match="vary must be one of the inputs"):
         graph_plots.path_contributions(net, "x1", [0.5, -1.0], vary="a")
+
+
+def test_draw_graph_bends_apart_arcs_that_leave_a_node_together():
+    # practice.chain_rule(seed=7): a -> d and a -> y are both bent upwards (around c and d) and
+    # used to leave a on top of each other, with colliding labels
+    from mlpcourse import practice
+
+    net = practice.chain_rule(seed=7).data["graph"]
+    pos = graph_plots.graph_layout(net)
+    bent = {e: graph_plots._bend(pos[e[0]], pos[e[1]], pos, set(e)) for e in net.edges}
+    rads = graph_plots._separate_arcs(net, pos, bent)
+    angles = [graph_plots._tangent_angle(pos, e, rads[e], "a") for e in [("a", "d"), ("a", "y")]]
+    assert abs(angles[0] - angles[1]) >= np.radians(graph_plots.MIN_ARC_ANGLE)
+    assert abs(rads[("a", "y")]) > abs(bent[("a", "y")])  # the longer arc bends further
+    assert not graph_plots._near_node(pos, ("a", "y"), rads[("a", "y")])
+    ax = graph_plots.draw_graph(net, edge_labels="partials")
+    where = {t.get_text(): np.array(t.get_position()) for t in ax.texts
+             if t.get_gid() == "edge_label"}
+    gap = where[r"$\partial d/\partial a$"] - where[r"$\partial y/\partial a$"]
+    assert np.hypot(*gap) > 2 * graph_plots.RADIUS
+
+
+def test_draw_graph_keeps_arcs_that_are_apart():
+    # the lecture's Problem 3 has no such pair: every edge keeps the bend _bend gives it
+    net = graph.problem3()
+    pos = graph_plots.graph_layout(net)
+    bent = {e: graph_plots._bend(pos[e[0]], pos[e[1]], pos, set(e)) for e in net.edges}
+    assert graph_plots._separate_arcs(net, pos, bent) == bent

@@ -24,6 +24,7 @@ from .style import COLORS
 RADIUS = 0.3  # node radius in data units (nodes of a column are 1.2 apart, columns 2 apart)
 DX, DY = 2.0, 1.2
 POINTS_PER_UNIT = 70
+MIN_ARC_ANGLE = 12.0  # degrees: edges that share a node leave it at least this far apart
 _LABEL_BOX = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.9}
 
 
@@ -72,6 +73,60 @@ def _arc_point(start, end, rad, t=0.5):
     return (1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end
 
 
+def _tangent_angle(pos, edge, rad, node):
+    """The direction (radians) in which the arc3 curve of ``edge`` leaves ``node``, one of its ends:
+    towards the curve's control point."""
+    start, end = pos[edge[0]], pos[edge[1]]
+    d = end - start
+    control = (start + end) / 2 + rad * np.array([d[1], -d[0]])
+    v = control - pos[node]
+    return np.arctan2(v[1], v[0])
+
+
+def _separate_arcs(net, pos, rads, step=0.04, most=15):
+    """Bend apart arcs that share a node and would leave it on top of each other.
+
+    :func:`_bend` may bend two edges from (or into) the same node to the same side (both around
+    nodes in their way); then they run on top of each other near that node and their labels
+    collide. For every such pair of arcs whose directions at the shared node are less than
+    ``MIN_ARC_ANGLE`` degrees apart, the longer arc is bent further, ``step`` at a time (at most
+    ``most`` times), until they are or until it would run into another node. Straight edges and
+    all other arcs keep their shape.
+
+    Returns
+    -------
+    dict edge -> arc3 radius
+    """
+    rads = dict(rads)
+    edges = list(net.edges)
+    for i, first in enumerate(edges):
+        for second in edges[i + 1:]:
+            shared = [n for n in first if n in second]
+            if not shared or rads[first] * rads[second] <= 0:  # a straight edge or two sides
+                continue
+            longer = max((first, second), key=lambda e: np.hypot(*(pos[e[1]] - pos[e[0]])))
+            shorter = second if longer == first else first
+            for _ in range(most):
+                diff = (_tangent_angle(pos, longer, rads[longer], shared[0])
+                        - _tangent_angle(pos, shorter, rads[shorter], shared[0]))
+                if abs((diff + np.pi) % (2 * np.pi) - np.pi) >= np.radians(MIN_ARC_ANGLE):
+                    break
+                bent = rads[longer] + np.sign(rads[longer]) * step
+                if _near_node(pos, longer, bent):  # the arc would run into a node: keep it
+                    break
+                rads[longer] = bent
+    return rads
+
+
+def _near_node(pos, edge, rad):
+    """Whether the arc3 curve of ``edge`` passes within 1.3 node radii of a node other than its
+    ends."""
+    points = np.array([_arc_point(pos[edge[0]], pos[edge[1]], rad, t)
+                       for t in np.linspace(0.05, 0.95, 37)])
+    return any(np.min(np.hypot(*(points - p).T)) < 1.3 * RADIUS
+               for node, p in pos.items() if node not in edge)
+
+
 def _highlighted_edges(net, highlight):
     if highlight is None:
         return set()
@@ -116,7 +171,8 @@ def draw_graph(net: GraphNetwork, ax=None, highlight=None, edge_labels=None, x=N
     marked = _highlighted_edges(net, highlight)
     values = net.forward(x) if x is not None else None
     pos = graph_layout(net)
-    rads = {e: _bend(pos[e[0]], pos[e[1]], pos, set(e)) for e in net.edges}
+    rads = _separate_arcs(net, pos, {e: _bend(pos[e[0]], pos[e[1]], pos, set(e))
+                                     for e in net.edges})
     arcs = [_arc_point(pos[s], pos[t], rads[(s, t)]) for s, t in net.edges]
     xs, ys = np.array(list(pos.values())).T
     arc_y = np.array(arcs)[:, 1]
