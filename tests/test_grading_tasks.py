@@ -531,3 +531,14 @@ def test_without_results_the_rows_say_where_the_run_stopped(tmp_path):
     assert len(rows) == len(p.tasks)
     assert all(r.points == 0 and "no results were written" in r.message and
                "while running cell 5" in r.message for r in rows)
+
+
+def test_results_behind_a_symlink_or_too_large_are_refused(tmp_path):
+    p = plan("03_activations", 1)
+    (tmp_path / "link.json").symlink_to("/dev/zero")
+    rows = score(p, tmp_path / "link.json")
+    assert all(r.points == 0 and "could not be read" in r.message for r in rows)
+    with open(tmp_path / "big.json", "wb") as handle:
+        handle.truncate(tasks.MAX_RESULTS + 1)
+    rows = score(p, tmp_path / "big.json")
+    assert all(r.points == 0 and "larger than" in r.message for r in rows)

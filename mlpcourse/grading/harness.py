@@ -36,6 +36,7 @@ import pickle
 import queue
 import secrets
 import signal
+import stat
 import sys
 import time
 from pathlib import Path
@@ -85,11 +86,10 @@ def code_cells(nb) -> list[tuple[int, str]]:
 
 
 def _read_notebook(path) -> dict:
-    path = Path(path)
-    if path.stat().st_size > MAX_NOTEBOOK:
+    data = read_capped(Path(path), MAX_NOTEBOOK)
+    if data is None:
         raise ValueError(f"larger than {MAX_NOTEBOOK // 2**20} MiB")
-    with open(path, "rb") as handle:
-        return json.loads(handle.read())
+    return json.loads(data)
 
 
 def _end_strays() -> None:
@@ -167,12 +167,24 @@ def _task_source(request: dict, out_path: Path) -> str:
             "del __mlpcourse_run_task\n")
 
 
+def read_capped(path: Path, limit: int) -> bytes | None:
+    """The bytes of a regular file (never through a symlink), or None if it is larger than
+    ``limit``; OSError if it cannot be opened."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data
+
+
 def _read_task_result(path: Path):
     try:
-        if path.stat().st_size > MAX_TASK_RESULT:
+        data = read_capped(path, MAX_TASK_RESULT)
+        if data is None:
             return {"state": "too_large"}
-        with open(path) as handle:
-            return json.load(handle)
+        return json.loads(data)
     except (OSError, ValueError, RecursionError):
         return None
     finally:
@@ -286,6 +298,12 @@ def _write(results: dict, out_path) -> None:
 
 
 def main(argv=None) -> int:
+    # `python -m` put the working folder first on sys.path: files the notebook writes there
+    # (a json.py, a queue.py) must never be imported by the harness itself
+    here = os.getcwd()
+    sys.path[:] = [entry for entry in sys.path if entry not in ("", here)]
+    import jupyter_client.manager  # noqa: F401 (imported now, before any notebook code runs)
+
     parser = argparse.ArgumentParser(prog="python -m mlpcourse.grading.harness",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("notebook")

@@ -161,14 +161,16 @@ def write_calls(plan: Plan, path) -> None:
 
 def _read_json(path, limit: int):
     """The JSON at ``path`` if it is a regular file within ``limit`` bytes, else (None, why)."""
+    from .harness import read_capped
+
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return None, "no results were written"
     try:
-        path = Path(path)
-        if path.is_symlink() or not path.is_file():
-            return None, "no results were written"
-        if path.stat().st_size > limit:
+        data = read_capped(path, limit)
+        if data is None:
             return None, f"the results file is larger than {limit // 2**20} MiB"
-        with open(path, "rb") as handle:
-            return json.loads(handle.read(limit + 1)), None
+        return json.loads(data), None
     except (OSError, ValueError, RecursionError) as error:
         return None, f"the results could not be read ({type(error).__name__})"
 
