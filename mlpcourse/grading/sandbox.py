@@ -58,6 +58,7 @@ GROUP = "student:x:1000:\n"
 _LAUNCHER = """\
 import json, os, resource, sys
 spec = json.loads(sys.argv[1])
+os.nice(spec["nice"])
 for name, value in spec["rlimits"].items():
     resource.setrlimit(getattr(resource, name), (value, value))
 for procs in spec["cgroups"]:
@@ -103,6 +104,9 @@ class Limits:
         Seconds between two watchdog checks.
     cgroups : bool
         Use cgroups when this machine allows it (False: rlimits and the watchdog only).
+    nice : int
+        Added to the sandbox's niceness, so the grader and its watchdog always get the CPU
+        before the student's code does.
     """
 
     wall_seconds: float = 300.0
@@ -120,6 +124,7 @@ class Limits:
     open_files: int = 1024
     poll: float = 0.05
     cgroups: bool = True
+    nice: int = 10
 
     def __post_init__(self):
         for name in ("wall_seconds", "grace", "poll"):
@@ -297,6 +302,14 @@ def _cgroups(limits: Limits) -> list[Path]:
                 continue
             made.append(folder)
     return made
+
+
+def cgroups_available() -> list[str]:
+    """The cgroup controllers a run gets here (e.g. ``["pids", "memory", "cpuacct"]``); [] when
+    only rlimits and the watchdog limit it."""
+    made = _cgroups(Limits())
+    _remove_cgroups(made)
+    return [folder.parts[4] for folder in made]
 
 
 def _cgroup_names(folders: list[Path]) -> list[str]:
@@ -552,7 +565,7 @@ def run(argv: list[str], *, files: dict[str, Path] | None = None, out_dir: Path 
 
 def _launch(command: list[str], limits: Limits, cgroups: list[Path], pass_fds, env=None,
             cwd=None) -> subprocess.Popen:
-    spec = json.dumps({"rlimits": limits.rlimits(),
+    spec = json.dumps({"rlimits": limits.rlimits(), "nice": limits.nice,
                        "cgroups": [str(c / "cgroup.procs") for c in cgroups]})
     return subprocess.Popen([sys.executable, "-I", "-S", "-c", _LAUNCHER, spec, *command],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
