@@ -147,7 +147,9 @@ def separating_weights(X, y, values=None) -> np.ndarray:
     X : (m, n) samples as rows (keep n small: the grid has len(values) ** (n + 1) points)
     y : (m,) targets, 0 or 1
     values : 1-D grid of values tried for every weight and for theta (default: -1 to 1 in steps
-        of 0.1)
+        of 0.1, compared in integer tenths: the output of a perceptron does not change when w and
+        theta are multiplied by 10, and for integer inputs the sums are then exact, whereas in
+        floats 0.1 + 0.2 > 0.3 would count (0.1, 0.2, 0.3) as a solution of AND)
 
     Returns
     -------
@@ -155,8 +157,9 @@ def separating_weights(X, y, values=None) -> np.ndarray:
     """
     X = as_array("X", X, ndim=2, dtype=np.float64)
     t = _check_targets(y, len(X))
-    values = np.round(np.linspace(-1, 1, 21), 10) if values is None else as_array(
-        "values", values, ndim=1, dtype=np.float64)
+    if values is None:  # integer tenths, divided by 10 only in the result
+        return separating_weights(X, t, values=np.arange(-10.0, 11.0)) / 10
+    values = as_array("values", values, ndim=1, dtype=np.float64)
     if len(values) ** (X.shape[1] + 1) > 10**6:
         raise ValueError(f"the grid would have {len(values)}**{X.shape[1] + 1} points (more than "
                          f"10**6); use fewer values or fewer inputs")

@@ -5,6 +5,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import itertools  # noqa: E402
+from fractions import Fraction  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -137,6 +140,29 @@ def test_separating_weights_finds_and_or_but_not_xor():
     X, y = datasets.logic_gate("XOR")
     fine = np.linspace(-2, 2, 81)
     assert separating_weights(X, y, values=fine).shape == (0, 3)
+
+
+def _exact_solutions(X, y):
+    """The grid -1, -0.9, ..., 1 searched in exact rational arithmetic (fractions.Fraction)."""
+    values = [Fraction(k, 10) for k in range(-10, 11)]
+    rows = [[int(v) for v in x] for x in X]
+    samples = list(zip(rows, y, strict=True))
+    return {s for s in itertools.product(values, repeat=3)
+            if all((x1 * s[0] + x2 * s[1] > s[2]) == bool(t) for (x1, x2), t in samples)}
+
+
+def test_separating_weights_default_grid_is_exact():
+    for gate in ("AND", "OR", "XOR"):
+        X, y = datasets.logic_gate(gate)
+        rows = separating_weights(X, y)
+        found = {tuple(Fraction(round(10 * v), 10) for v in row) for row in rows}
+        assert found == _exact_solutions(X, y), gate
+    # in floats 0.1 + 0.2 > 0.3, so a float grid counts (0.1, 0.2, 0.3) as an AND; exactly it is not
+    X, y = datasets.logic_gate("AND")
+    float_grid = separating_weights(X, y, values=np.round(np.linspace(-1, 1, 21), 10)).tolist()
+    assert [0.1, 0.2, 0.3] in float_grid
+    assert [0.1, 0.2, 0.3] not in separating_weights(X, y).tolist()
+    assert len(float_grid) > len(separating_weights(X, y))
 
 
 def test_separating_weights_contains_the_textbook_and():
