@@ -542,3 +542,17 @@ def test_results_behind_a_symlink_or_too_large_are_refused(tmp_path):
         handle.truncate(tasks.MAX_RESULTS + 1)
     rows = score(p, tmp_path / "big.json")
     assert all(r.points == 0 and "larger than" in r.message for r in rows)
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_the_notebook_checks_run_the_same_fixed_cases(name):
+    """check_<task> in the notebook is its task definition's fixed cases, judged the same way."""
+    import importlib
+
+    module = importlib.import_module(f"mlpcourse.checkers.{tasks.LESSONS[name]}")
+    namespace = solution_namespace(name)
+    for task in tasks.lesson_tasks(name):
+        report = getattr(module, f"check_{task.name}").__wrapped__(namespace[task.name])
+        assert report.passed, str(report)
+        assert [r.description for r in report.results] == \
+            [c.description for c in task.cases(None)]
