@@ -72,8 +72,9 @@ class Row:
     shard: str = "1/1"
 
     def csv_fields(self) -> list[str]:
-        return [self.notebook, self.task, f"{self.points:g}", f"{self.max_points:g}",
-                self.message, "; ".join(self.flags), "" if self.seed is None else str(self.seed),
+        return [_one_line(self.notebook), _one_line(self.task), f"{self.points:g}",
+                f"{self.max_points:g}", _one_line(self.message),
+                _one_line("; ".join(self.flags)), "" if self.seed is None else str(self.seed),
                 self.sandbox, self.sha256, self.shard]
 
 
@@ -507,8 +508,9 @@ def _copy_regular(source: Path, target: Path, cap: int) -> None:
 # the class: CSV, resume, jobs, shards, reports
 # --------------------------------------------------------------------------------------------
 
-def graded_in(csv_path: Path) -> set[str]:
-    """Notebooks that already have rows in ``csv_path`` (a half-written last line is cut)."""
+def graded_in(csv_path: Path, shard: str | None = None) -> set[str]:
+    """Notebooks that already have rows in ``csv_path`` (a half-written last line is cut; every
+    row is one line). With ``shard`` ("i/n"), rows of another shard are an error."""
     csv_path = Path(csv_path)
     if not csv_path.exists() or csv_path.stat().st_size == 0:
         return set()
@@ -520,7 +522,16 @@ def graded_in(csv_path: Path) -> set[str]:
     if reader.fieldnames != COLUMNS:
         raise ValueError(f"{csv_path} has columns {reader.fieldnames}, expected {COLUMNS}: "
                          "not a CSV of this grader (or an older one); give another --csv")
-    return {row["notebook"] for row in reader}
+    rows = list(reader)
+    other = sorted({row["shard"] for row in rows} - {shard}) if shard else []
+    if other:
+        raise ValueError(f"{csv_path} holds rows of shard {', '.join(other)}, not {shard}: "
+                         "resume each shard with its own CSV")
+    return {row["notebook"] for row in rows}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split("\n")).replace("\r", " ")
 
 
 def _write_rows(handle, rows: list[Row]) -> None:
@@ -586,7 +597,7 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
     if csv_path is not None:
         csv_path = Path(csv_path)
         if resume:
-            done = graded_in(csv_path)
+            done = graded_in(csv_path, f"{shard[0]}/{shard[1]}")
         elif csv_path.exists() and csv_path.stat().st_size and not overwrite:
             raise FileExistsError(f"{csv_path} exists: --resume continues it, or give another "
                                   "--csv")
@@ -726,12 +737,16 @@ def write_reports(rows: list[Row], folder, fmt: str = "md") -> list[Path]:
     by_notebook: dict[str, list[Row]] = {}
     for row in rows:
         by_notebook.setdefault(row.notebook, []).append(row)
-    written, index = [], []
+    written, index, names = [], [], set()
     for notebook, its_rows in sorted(by_notebook.items()):
         got = sum(r.points for r in its_rows)
         total = sum(r.max_points for r in its_rows)
         flagged = sorted({f.split(":")[0] for r in its_rows for f in r.flags})
-        page = folder / f"{_report_name(notebook)}.{fmt}"
+        name = _report_name(notebook)
+        if name.lower() in names or name.lower() == "index":  # two paths, one file name
+            name += "-" + hashlib.sha256(notebook.encode()).hexdigest()[:8]
+        names.add(name.lower())
+        page = folder / f"{name}.{fmt}"
         page.write_text(_page(notebook, its_rows, got, total, fmt))
         written.append(page)
         index.append((notebook, page.name, got, total, flagged))
@@ -741,7 +756,12 @@ def write_reports(rows: list[Row], folder, fmt: str = "md") -> list[Path]:
 
 
 def _md(text: str) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell: student-made text (messages quote their outputs) can
+    neither break the table nor bring HTML or links into the lecturer's viewer."""
+    text = html.escape(" ".join(str(text).split()), quote=False)
+    for char in "\\|[]`*_":
+        text = text.replace(char, "\\" + char)
+    return text
 
 
 def _page(notebook: str, rows: list[Row], got: float, total: float, fmt: str) -> str:

@@ -235,6 +235,26 @@ def test_resume_skips_what_the_csv_has_and_cuts_a_half_written_line(tmp_path, st
     assert stand_in == []  # nothing left to do
 
 
+def test_every_row_is_one_line_and_resume_keeps_to_its_shard(tmp_path, monkeypatch):
+    path = submission(tmp_path, f"a_{LESSON}.ipynb")
+    real = fake_run()
+
+    def run(notebook, assignment, seed, settings):
+        results, result, where = real(notebook, assignment, seed, settings)
+        results[0].message = "line one\nline two\r\nline three"
+        return results, result, where
+
+    monkeypatch.setattr(grader, "_run_and_score", run)
+    monkeypatch.setitem(sandbox._PROBED, "bwrap", "/usr/bin/bwrap")
+    csv_path = tmp_path / "g.csv"
+    with open(tmp_path / "log", "w") as log:
+        grader.grade([path], csv_path, out=log, shard="1/1")
+    assert len(csv_path.read_text().splitlines()) == 1 + len(TASKS)
+    assert read_csv(csv_path)[0]["message"] == "line one line two  line three"
+    with pytest.raises(ValueError, match="holds rows of shard 1/1, not 2/3"):
+        grader.grade([path], csv_path, shard="2/3", resume=True)
+
+
 def test_an_existing_csv_is_kept_unless_told(tmp_path, stand_in):
     path = submission(tmp_path, f"a_{LESSON}.ipynb")
     csv_path = tmp_path / "g.csv"
@@ -330,12 +350,16 @@ def test_reports_show_points_messages_and_flags(tmp_path):
             grader.Row("subs/alice|x_03.ipynb", "tanh", 1, 1, "ok", [], 5, "bwrap", "ab" * 32)]
     pages = grader.write_reports(rows, tmp_path / "md")
     text = pages[1].read_text()
-    assert "points 2 / 3" in text and "alice\\|x_03" in text
-    assert "| sigmoid | 1 | 2 | half <b>right</b> | reference-use: sigmoid |" in text
+    assert "points 2 / 3" in text and "alice\\|x\\_03" in text
+    assert "| sigmoid | 1 | 2 | half &lt;b&gt;right&lt;/b&gt; | reference-use: sigmoid |" in text
     assert "reference-use" in pages[0].read_text()
     pages = grader.write_reports(rows, tmp_path / "html", "html")
     assert "half &lt;b&gt;right&lt;/b&gt;" in pages[1].read_text()
     assert pages[0].name == "index.html"
+    twins = [grader.Row(name, "t", 0, 1, "m\n[link](javascript:x)") for name in ("a b", "a_b")]
+    pages = grader.write_reports(twins, tmp_path / "twins")
+    assert len({p.name for p in pages}) == 3
+    assert "\\[link\\](javascript:x)" in pages[1].read_text()
 
 
 # --------------------------------------------------------------------------------------------
