@@ -29,6 +29,8 @@ def _grade_parser(commands) -> None:
     gr.add_argument("--report", default=None, metavar="DIR",
                     help="write one page per submission (and an index) into DIR")
     gr.add_argument("--report-format", choices=("md", "html"), default="md")
+    gr.add_argument("--report-by", choices=("notebook", "folder"), default="notebook",
+                    help="a page per notebook, or per folder (submissions/<student>/*.ipynb)")
     gr.add_argument("--no-sandbox", action="store_true",
                     help="run student code without bubblewrap (unsafe; the CSV says none)")
     gr.add_argument("--solutions", default=None, help="the solution notebooks (default: ours)")
@@ -80,7 +82,7 @@ def main(argv=None) -> int:
               jobs=args.jobs, resume=args.resume, shard=args.shard, assignment=args.assignment,
               sandbox=not args.no_sandbox, notebook_timeout=args.notebook_timeout,
               limits=limits, seed=args.seed, report_dir=args.report,
-              report_format=args.report_format, overwrite=False)
+              report_format=args.report_format, report_by=args.report_by, overwrite=False)
     except (FileNotFoundError, FileExistsError, ValueError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -548,7 +548,8 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
           jobs: int = 1, resume: bool = False, shard: str | tuple | None = None,
           assignment: str | None = None, sandbox: bool = True, notebook_timeout: float = 600.0,
           limits: sandboxing.Limits | None = None, seed: int | None = None,
-          report_dir=None, report_format: str = "md", overwrite: bool = True) -> list[Row]:
+          report_dir=None, report_format: str = "md", report_by: str = "notebook",
+          overwrite: bool = True) -> list[Row]:
     """Grade every submission under ``paths``; append each notebook's rows to ``csv_path`` as
     soon as it is graded; print progress and totals to ``out`` (standard output by default).
 
@@ -565,6 +566,9 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
         Grade every notebook against this assignment (name of a solution notebook).
     sandbox : bool
         False runs without bubblewrap (the CSV says ``sandbox: none``).
+    report_dir, report_format, report_by : optional
+        Write :func:`write_reports` pages (``"md"`` or ``"html"``; a page per ``"notebook"`` or
+        per student ``"folder"``) for every row of the CSV into ``report_dir``.
     overwrite : bool
         False refuses to replace an existing, non-empty ``csv_path`` (unless ``resume``).
 
@@ -584,6 +588,8 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
         raise ValueError(f"--assignment must be one of {known}, got {assignment!r}")
     if report_format not in ("md", "html"):
         raise ValueError(f"report_format must be 'md' or 'html', got {report_format!r}")
+    if report_by not in ("notebook", "folder"):
+        raise ValueError(f"report_by must be 'notebook' or 'folder', got {report_by!r}")
     if sandbox and sandboxing.find_bwrap() is None:
         raise sandboxing.SandboxUnavailable(
             "bubblewrap (bwrap) is missing or cannot create namespaces here, so the grader will "
@@ -651,7 +657,7 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
         report_rows = all_rows
         if csv_path is not None:
             report_rows = read_rows(csv_path)
-        write_reports(report_rows, report_dir, report_format)
+        write_reports(report_rows, report_dir, report_format, report_by)
     return all_rows
 
 
@@ -730,26 +736,32 @@ def _report_name(notebook: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", notebook.strip("/")).strip("_") or "notebook"
 
 
-def write_reports(rows: list[Row], folder, fmt: str = "md") -> list[Path]:
-    """One page per submission (its tasks' points, messages and flags) and an index page."""
+def write_reports(rows: list[Row], folder, fmt: str = "md", by: str = "notebook") -> list[Path]:
+    """A page per submission (``by="notebook"``) or per student folder (``by="folder"``: the
+    notebooks of one folder, e.g. ``submissions/alice/*.ipynb``, on one page), with each task's
+    points, message and flags; and an index page. Returns [index, pages...]."""
+    if by not in ("notebook", "folder"):
+        raise ValueError(f"report by must be 'notebook' or 'folder', got {by!r}")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    by_notebook: dict[str, list[Row]] = {}
+    groups: dict[str, dict[str, list[Row]]] = {}
     for row in rows:
-        by_notebook.setdefault(row.notebook, []).append(row)
+        key = row.notebook if by == "notebook" else str(Path(row.notebook).parent)
+        groups.setdefault(key, {}).setdefault(row.notebook, []).append(row)
     written, index, names = [], [], set()
-    for notebook, its_rows in sorted(by_notebook.items()):
+    for key, notebooks in sorted(groups.items()):
+        its_rows = [r for nb_rows in notebooks.values() for r in nb_rows]
         got = sum(r.points for r in its_rows)
         total = sum(r.max_points for r in its_rows)
         flagged = sorted({f.split(":")[0] for r in its_rows for f in r.flags})
-        name = _report_name(notebook)
+        name = _report_name(key)
         if name.lower() in names or name.lower() == "index":  # two paths, one file name
-            name += "-" + hashlib.sha256(notebook.encode()).hexdigest()[:8]
+            name += "-" + hashlib.sha256(key.encode()).hexdigest()[:8]
         names.add(name.lower())
         page = folder / f"{name}.{fmt}"
-        page.write_text(_page(notebook, its_rows, got, total, fmt))
+        page.write_text(_page(key, notebooks, got, total, fmt))
         written.append(page)
-        index.append((notebook, page.name, got, total, flagged))
+        index.append((key, page.name, got, total, flagged))
     index_page = folder / f"index.{fmt}"
     index_page.write_text(_index(index, fmt))
     return [index_page, *written]
@@ -764,29 +776,40 @@ def _md(text: str) -> str:
     return text
 
 
-def _page(notebook: str, rows: list[Row], got: float, total: float, fmt: str) -> str:
-    first = rows[0]
-    facts = (f"points {got:g} / {total:g}; sandbox {first.sandbox or '?'}; seed {first.seed}; "
-             f"sha256 {first.sha256[:16] or '?'}")
+def _page(title: str, notebooks: dict[str, list[Row]], got: float, total: float,
+          fmt: str) -> str:
     header = ["task", "points", "max", "message", "flags"]
-    cells = [[r.task, f"{r.points:g}", f"{r.max_points:g}", r.message, "; ".join(r.flags)]
-             for r in rows]
+    parts = []
+    for notebook, rows in sorted(notebooks.items()):
+        first = rows[0]
+        facts = (f"points {sum(r.points for r in rows):g} / "
+                 f"{sum(r.max_points for r in rows):g}; sandbox {first.sandbox or '?'}; "
+                 f"seed {first.seed}; sha256 {first.sha256[:16] or '?'}")
+        cells = [[r.task, f"{r.points:g}", f"{r.max_points:g}", r.message, "; ".join(r.flags)]
+                 for r in rows]
+        parts.append((notebook, facts, cells))
     if fmt == "md":
-        lines = [f"# {_md(notebook)}", "", facts, "", "| " + " | ".join(header) + " |",
-                 "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(_md(c) for c in cells_row) + " |" for cells_row in cells]
+        lines = [f"# {_md(title)}", "", f"points {got:g} / {total:g}"]
+        for notebook, facts, cells in parts:
+            lines += ["", f"## {_md(notebook)}", "", facts, "",
+                      "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in cells]
         return "\n".join(lines) + "\n"
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells_row) + "</tr>\n"
-                   for cells_row in cells)
     head = "".join(f"<th>{h}</th>" for h in header)
+    sections = "".join(
+        f"<h2>{html.escape(notebook)}</h2>\n<p>{html.escape(facts)}</p>\n<table>\n"
+        f"<tr>{head}</tr>\n"
+        + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>\n"
+                  for row in cells) + "</table>\n"
+        for notebook, facts, cells in parts)
     return (f"<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\">"
-            f"<title>{html.escape(notebook)}</title>\n<h1>{html.escape(notebook)}</h1>\n"
-            f"<p>{html.escape(facts)}</p>\n<table>\n<tr>{head}</tr>\n{body}</table>\n</html>\n")
+            f"<title>{html.escape(title)}</title>\n<h1>{html.escape(title)}</h1>\n"
+            f"<p>points {got:g} / {total:g}</p>\n{sections}</html>\n")
 
 
 def _index(entries, fmt: str) -> str:
     if fmt == "md":
-        lines = ["# Grades", "", "| notebook | points | flags |", "|---|---|---|"]
+        lines = ["# Grades", "", "| submission | points | flags |", "|---|---|---|"]
         lines += [f"| [{_md(nb)}]({name}) | {got:g} / {total:g} | {_md(', '.join(flags))} |"
                   for nb, name, got, total, flags in entries]
         return "\n".join(lines) + "\n"
@@ -794,5 +817,5 @@ def _index(entries, fmt: str) -> str:
                    f"<td>{got:g} / {total:g}</td><td>{html.escape(', '.join(flags))}</td></tr>\n"
                    for nb, name, got, total, flags in entries)
     return ("<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\"><title>Grades</title>\n"
-            "<h1>Grades</h1>\n<table>\n<tr><th>notebook</th><th>points</th><th>flags</th></tr>\n"
+            "<h1>Grades</h1>\n<table>\n<tr><th>submission</th><th>points</th><th>flags</th></tr>\n"
             f"{rows}</table>\n</html>\n")

@@ -356,6 +356,12 @@ def test_reports_show_points_messages_and_flags(tmp_path):
     pages = grader.write_reports(rows, tmp_path / "html", "html")
     assert "half &lt;b&gt;right&lt;/b&gt;" in pages[1].read_text()
     assert pages[0].name == "index.html"
+    by_student = [grader.Row(f"subs/{who}/{lesson}.ipynb", "t", 1, 2, "m")
+                  for who in ("alice", "bob") for lesson in ("01", "02")]
+    pages = grader.write_reports(by_student, tmp_path / "students", by="folder")
+    assert [p.name for p in pages] == ["index.md", "subs_alice.md", "subs_bob.md"]
+    assert "points 2 / 4" in pages[1].read_text()
+    assert pages[1].read_text().count("## subs/alice/") == 2
     twins = [grader.Row(name, "t", 0, 1, "m\n[link](javascript:x)") for name in ("a b", "a_b")]
     pages = grader.write_reports(twins, tmp_path / "twins")
     assert len({p.name for p in pages}) == 3
