@@ -60,7 +60,13 @@ import json, os, resource, sys
 spec = json.loads(sys.argv[1])
 os.nice(spec["nice"])
 for name, value in spec["rlimits"].items():
-    resource.setrlimit(getattr(resource, name), (value, value))
+    if hasattr(resource, name):
+        try:
+            resource.setrlimit(getattr(resource, name), (value, value))
+        except (ValueError, OSError):  # above the hard limit (macOS RLIMIT_AS...): lower it
+            soft, hard = resource.getrlimit(getattr(resource, name))
+            if hard != resource.RLIM_INFINITY:
+                resource.setrlimit(getattr(resource, name), (min(value, hard), hard))
 for procs in spec["cgroups"]:
     with open(procs, "w") as handle:
         handle.write(str(os.getpid()))
@@ -370,6 +376,8 @@ def _members(namespace: str | None, group: int | None) -> list[int]:
     """Pids of the processes in PID namespace ``namespace`` (sandbox), or in process group
     ``group`` (no sandbox)."""
     found = []
+    if not os.path.isdir("/proc"):  # not Linux (--no-sandbox only): rlimits alone then
+        return found
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
