@@ -31,6 +31,7 @@ LESSONS = sorted(tasks.LESSONS)
 def results_in_process(p, namespace, folder: Path) -> Path:
     """What the harness would write for a kernel whose namespace is ``namespace`` (all cells
     already run): the kernel's side of every task, called here."""
+    folder.mkdir(parents=True, exist_ok=True)
     write_calls(p, folder / "calls.pkl")
     with open(folder / "calls.pkl", "rb") as handle:
         calls = pickle.load(handle)
@@ -556,3 +557,37 @@ def test_the_notebook_checks_run_the_same_fixed_cases(name):
         assert report.passed, str(report)
         assert [r.description for r in report.results] == \
             [c.description for c in task.cases(None)]
+
+
+def test_the_course_forward_pass_is_allowed_in_lesson_5_its_backward_pass_is_not(tmp_path):
+    forward_only = (
+        "import mlpcourse as mc\n"
+        "def backward_pass(X, y, W1, b1, W2, b2):\n"
+        "    a1 = mc.activations.sigmoid(X @ W1.T + b1)\n"
+        "    y_hat = mc.activations.sigmoid(a1 @ W2.T + b2)\n"
+        "    delta2 = (y_hat - y) / y_hat.size\n"
+        "    delta1 = (delta2 @ W2) * a1 * (1.0 - a1)\n"
+        "    return delta1.T @ X, delta1.sum(axis=0), delta2.T @ a1, delta2.sum(axis=0)\n")
+    engine = (
+        "import mlpcourse as mc\n"
+        "def backward_pass(X, y, W1, b1, W2, b2):\n"
+        "    net = mc.Network.from_weights([W1, W2], [b1, b2], ['sigmoid', 'sigmoid'])\n"
+        "    g = mc.backward(net, mc.forward(net, X)[1], y, 'binary_cross_entropy')\n"
+        "    return g.W[1], g.b[1], g.W[2], g.b[2]\n")
+    table = ("import mlpcourse as mc\n"
+             "SIGMA = mc.ACTIVATIONS['sigmoid']\n"
+             "def hidden_delta(delta_next, W_next, a):\n"
+             "    return SIGMA.vjp(None, a, delta_next @ W_next)\n")
+    rows = {r.task: r for r in grade_in_process("05_backprop", notebook_with(
+        "05_backprop", replace={"backward_pass_code": forward_only}), tmp_path / "a")}
+    assert rows["backward_pass"].points == rows["backward_pass"].max_points
+    assert not rows["backward_pass"].flags
+    rows = {r.task: r for r in grade_in_process("05_backprop", notebook_with(
+        "05_backprop", replace={"backward_pass_code": engine, "hidden_delta_code": table}),
+        tmp_path / "b")}
+    for task in ("backward_pass", "hidden_delta"):
+        assert rows[task].points == 0 and any(f.startswith("reference-use")
+                                              for f in rows[task].flags), rows[task].flags
+    assert rows["backward_pass"].flags[0].endswith("(in the source)") or \
+        "mlpcourse.network.backward" in " ".join(rows["backward_pass"].flags)
+    assert any("mlpcourse.activations.ACTIVATIONS" in f for f in rows["hidden_delta"].flags)

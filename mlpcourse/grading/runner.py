@@ -151,6 +151,8 @@ def reaches(fn) -> list[str]:
             elif not isinstance(obj, types.ModuleType) and callable(obj) and _notebook_made(
                     type(obj).__call__):
                 stack += [type(obj).__call__, *vars(obj).values()]
+            elif _course_module(getattr(type(obj), "__module__", None)):
+                found.add(f"{type(obj).__module__}.{type(obj).__qualname__}")  # an Activation
         except Exception:  # noqa: BLE001 (an odd object: skip it)
             continue
     return sorted(found)

@@ -80,6 +80,28 @@ def canonical(dotted: str) -> str:
     return dotted
 
 
+def names_for(dotted: str) -> set:
+    """``dotted``, its :func:`canonical` name and, for a course constant such as
+    ``mc.ACTIVATIONS``, every engine module that holds that very object
+    (``mlpcourse.activations.ACTIVATIONS``, ...)."""
+    import sys
+
+    names = {dotted, canonical(dotted)}
+    parts = dotted.split(".")
+    module = sys.modules.get(".".join(parts[:-1]))
+    obj = getattr(module, parts[-1], None) if module is not None and len(parts) > 1 else None
+    if obj is None or isinstance(obj, types.ModuleType | types.FunctionType | type | int | float |
+                                 str | bool):
+        return names
+    for name, holder in list(sys.modules.items()):
+        if holder is None or not name.startswith(COURSE) or \
+                name.startswith((f"{COURSE}.checkers", f"{COURSE}.grading")):
+            continue
+        names.update(f"{name}.{attribute}" for attribute, value in list(vars(holder).items())
+                     if value is obj)
+    return names
+
+
 def _python(source: str, index: int, facts: SourceFacts) -> str | None:
     """The cell as plain Python (IPython magics turned into calls); None if it cannot be."""
     lines = source.lstrip().splitlines()
@@ -247,11 +269,10 @@ def _unit(node, reader: _Reader, facts: SourceFacts):
             if dotted is not None:
                 root = dotted.split(".")[0]
                 if root == COURSE:
-                    course.add(dotted)
-                    course.add(canonical(dotted))
+                    course.update(names_for(dotted))
                     if isinstance(sub.ctx, ast.Store | ast.Del) and isinstance(sub,
                                                                                 ast.Attribute):
-                        facts.patched.update({dotted, canonical(dotted)})
+                        facts.patched.update(names_for(dotted))
                 if root in DYNAMIC_MODULES:
                     facts.dynamic.append(f"{inner.where(sub)}: {dotted}")
                 pair = tuple(dotted.split(".")[:2])
