@@ -91,6 +91,10 @@ def test_every_graded_cell_has_one_task_definition(name):
     defined = [task.name for task in tasks.lesson_tasks(name)]
     assert sorted(graded) == sorted(defined)
     assert plan(name, 0).tasks == graded
+    cells = grade_cells(nbformat.read(str(SOLUTIONS / f"{name}.ipynb"), as_version=4))
+    # the grader reads the function the check cell passes: check_<task>(<task>)
+    assert all(cell.source.strip() == f"check_{grade_id}({grade_id})"
+               for grade_id, _, cell in cells)
 
 
 @pytest.mark.parametrize("name", LESSONS)
