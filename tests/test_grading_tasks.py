@@ -456,7 +456,7 @@ def test_forged_or_broken_results_score_nothing(tmp_path):
     for task in ("sigmoid", "tanh", "relu", "step"):
         assert rows[task].points == 0 and "could not be read" in rows[task].message
         assert "bad-results" in rows[task].flags
-    assert rows["sigmoid_prime"].points == rows["sigmoid_prime"].max_points
+    assert rows["relu_prime"].points == rows["relu_prime"].max_points  # uses none of them
     path.write_text(json.dumps(good)[: len(json.dumps(good)) // 2])
     assert all(r.points == 0 for r in score(p, path))
 
@@ -595,3 +595,41 @@ def test_the_course_forward_pass_is_allowed_in_lesson_5_its_backward_pass_is_not
     assert rows["backward_pass"].flags[0].endswith("(in the source)") or \
         "mlpcourse.network.backward" in " ".join(rows["backward_pass"].flags)
     assert any("mlpcourse.activations.ACTIVATIONS" in f for f in rows["hidden_delta"].flags)
+
+
+def test_honest_mistakes_keep_their_messages_through_the_grader(tmp_path):
+    """What the notebook's check says about a mistake, the grader says too (markers, errors and
+    modified inputs travel as data)."""
+
+    def overflowing(z):
+        return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+
+    def in_place(z):
+        z = np.asarray(z)
+        if z.ndim:
+            np.maximum(z, 0.0, out=z)
+            return z
+        return max(float(z), 0.0)
+
+    def transposed(W1, b1, W2, b2):
+        return (W2 @ W1).T, W2 @ b1 + b2
+
+    def raising(z):
+        raise ValueError("no idea")
+
+    namespace = solution_namespace("03_activations")
+    namespace.update(sigmoid=overflowing, relu=in_place, collapse_linear=transposed,
+                     tanh=raising)
+    p = plan("03_activations", 8)
+    results = results_in_process(p, namespace, tmp_path)
+    rows = {r.task: r for r in score(p, results)}
+    assert "numpy warned" in rows["sigmoid"].message and rows["sigmoid"].points == 0
+    assert "modified its input" in rows["relu"].message
+    assert "shape" in rows["collapse_linear"].message
+    assert "raised ValueError: no idea" in rows["tanh"].message
+    assert rows["relu_prime"].points == rows["relu_prime"].max_points  # uses none of them
+    for name in ("sigmoid", "relu", "collapse_linear", "tanh"):
+        notebook = getattr(__import__("mlpcourse.checkers.lesson03", fromlist=["x"]),
+                           f"check_{name}").__wrapped__(namespace[name])
+        assert rows[name].message.split("; first failure: ")[1].split(": ", 1)[1] == \
+            notebook.summary().split("; first failure: ")[1].split(": ", 1)[1]
