@@ -23,8 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 needs_bwrap = pytest.mark.skipif(sandbox.find_bwrap() is None,
                                  reason="bubblewrap (bwrap) is not installed or cannot run here")
-FAST = dict(wall_seconds=2.0, grace=0.5, memory_bytes=512 << 20, tasks=64,
+# small limits; the wall-clock limit is generous (a busy machine is slow) except where it is what
+# the test is about (SHORT)
+FAST = dict(wall_seconds=60.0, grace=0.5, memory_bytes=512 << 20, tasks=64,
             file_bytes=16 << 20, scratch_bytes=64 << 20, output_bytes=1 << 20)
+SHORT = 2.0
 
 
 def limits(**changes) -> sandbox.Limits:
@@ -158,7 +161,7 @@ def test_a_fork_bomb_is_stopped(cgroups):
             "    except OSError:\n        pass\ntime.sleep(60)")
     start = time.monotonic()
     result = sandbox.run([PY, "-c", bomb], limits=limits(cgroups=cgroups, memory_bytes=8 << 30))
-    assert time.monotonic() - start < FAST["wall_seconds"] + FAST["grace"] + 4
+    assert time.monotonic() - start < 30
     assert result.ended_by == "tasks" and "tasks" in result.hits
     if "cgroup-pids" in result.limits_by:  # the kernel refuses the fork itself
         assert result.peak_tasks <= FAST["tasks"]
@@ -172,7 +175,6 @@ def test_a_memory_bomb_is_stopped(cgroups):
     result = sandbox.run([PY, "-c", bomb], limits=limits(cgroups=cgroups))
     assert result.returncode != 0
     assert result.ended_by == "memory" or b"MemoryError" in result.stderr
-    assert result.seconds < FAST["wall_seconds"]
 
 
 @needs_bwrap
@@ -218,7 +220,6 @@ def test_an_output_flood_is_cut_off():
     result = sandbox.run([PY, "-c", flood], limits=limits())
     assert result.ended_by == "output"
     assert len(result.stdout) <= sandbox.Limits().keep_output
-    assert result.seconds < FAST["wall_seconds"]
 
 
 @needs_bwrap
@@ -229,17 +230,17 @@ def test_an_output_flood_is_cut_off():
 ], ids=["ignores-SIGINT", "catches-everything"])
 def test_endless_loops_end_at_the_wall_clock_limit(loop):
     start = time.monotonic()
-    result = sandbox.run([PY, "-c", loop], limits=limits())
+    result = sandbox.run([PY, "-c", loop], limits=limits(wall_seconds=SHORT))
     took = time.monotonic() - start
     assert result.ended_by == "time" and result.interrupted
-    assert FAST["wall_seconds"] <= took < FAST["wall_seconds"] + FAST["grace"] + 3
+    assert SHORT <= took < SHORT + FAST["grace"] + 5
     assert result.leftover == 0
 
 
 def test_without_sandbox_the_process_group_is_still_killed(tmp_path):
     loop = ("import signal, subprocess\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
             "subprocess.Popen(['sleep', '876543'])\nwhile True:\n    pass")
-    result = sandbox.run([PY, "-c", loop], limits=limits(), sandbox=False)
+    result = sandbox.run([PY, "-c", loop], limits=limits(wall_seconds=SHORT), sandbox=False)
     assert result.sandbox == "none" and result.ended_by == "time"
     assert processes_matching("sleep 876543") == []
 
@@ -266,7 +267,7 @@ def test_limits_are_validated():
 
 LESSON = "03_activations"
 SOLUTION = ROOT / "solutions" / f"{LESSON}.ipynb"
-CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 4.0, 30.0
+CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 4.0, 45.0  # an honest notebook takes 5-10 s (more when busy)
 STARTUP = Path.home() / ".ipython" / "profile_default" / "startup"  # the grader's own profile
 ATTACK_LIMITS = dict(memory_bytes=1 << 30, file_bytes=64 << 20, scratch_bytes=256 << 20,
                      output_bytes=4 << 20)
@@ -494,7 +495,7 @@ while True:
     except BaseException:
         pass
 """], wrong=False))
-    save("slow_cells", _notebook(["import time\ntime.sleep(2.5)"] * 16, wrong=False))
+    save("slow_cells", _notebook(["import time\ntime.sleep(2.5)"] * 24, wrong=False))
     broken = _notebook(wrong=False)
     broken.cells[3].metadata["nbgrader"] = "solution"  # sigmoid_code
     save("malformed_nbgrader_string", broken)
@@ -652,5 +653,5 @@ def test_resource_abuse_ends_and_keeps_its_rows(attacked_class, name):
 def test_the_hard_notebook_limit_names_the_cell(attacked_class):
     rows = attacked_class["rows"]["slow_cells"]
     assert all("limit: time" in r.flags for r in rows)
-    assert all(re.search(r"ran out of time \(30 s in all\) in cell \d+", r.message)
-               for r in rows), rows[0].message
+    assert all(re.search(rf"ran out of time \({NOTEBOOK_TIMEOUT:g} s in all\) in cell \d+",
+                         r.message) for r in rows), rows[0].message
