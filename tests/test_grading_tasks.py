@@ -633,3 +633,37 @@ def test_honest_mistakes_keep_their_messages_through_the_grader(tmp_path):
                            f"check_{name}").__wrapped__(namespace[name])
         assert rows[name].message.split("; first failure: ")[1].split(": ", 1)[1] == \
             notebook.summary().split("; first failure: ")[1].split(": ", 1)[1]
+
+
+def test_reference_use_hidden_from_both_readers_is_caught_at_run_time(tmp_path):
+    """Found among all objects by name: neither the parser (it reports the gc use, which by
+    itself costs nothing) nor the kernel's walk over names sees the course function; the call
+    tracer does."""
+    hidden = ("import gc\n"
+              "FOUND = []\n"
+              "def sigmoid(z):\n"
+              "    if not FOUND:\n"
+              "        FOUND.extend(o for o in gc.get_objects() if callable(o) and\n"
+              "                     getattr(o, '__qualname__', '') == 'sigmoid' and\n"
+              "                     getattr(o, '__module__', '') == 'mlpcourse.activations')\n"
+              "    return FOUND[0](z)\n")
+    nb = notebook_with("03_activations", replace={"sigmoid_code": hidden})
+    assert not tasks.reference_use(tasks.lesson_tasks("03_activations")[0],
+                                   source_check.analyse(nb), None)
+    rows = grade_in_process("03_activations", nb, tmp_path)
+    assert rows[0].points == 0
+    assert any("(at run time)" in f for f in rows[0].flags), rows[0].flags
+
+
+def test_switching_off_the_call_tracer_is_caught(tmp_path):
+    sneaky = ("import sys as s\n"
+              "off = getattr(s, 'set' + 'profile')\n"
+              "def sigmoid(z):\n"
+              "    off(None)\n"
+              "    z = np.asarray(z, dtype=float)\n"
+              "    e = np.exp(-np.abs(z))\n"
+              "    return np.where(z >= 0, 1.0, e) / (1.0 + e)\n")
+    rows = grade_in_process("03_activations", notebook_with(
+        "03_activations", replace={"sigmoid_code": sneaky}), tmp_path)
+    assert rows[0].points == 0
+    assert any("switched off the grader's call tracing" in f for f in rows[0].flags)

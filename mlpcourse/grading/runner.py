@@ -21,9 +21,11 @@ import base64
 import dis
 import functools
 import json
+import os
 import pickle
 import sys
 import types
+from pathlib import Path
 
 from ..checkers.core import call_cases, describe_value, wrap
 from .wire import encode
@@ -200,6 +202,52 @@ def _encoded(value):
         return {"t": "object", "type": "unreadable", "attrs": {}, "error": type(error).__name__}
 
 
+_PACKAGE = str(Path(__file__).resolve().parents[1])   # .../mlpcourse
+_NOT_ENGINE = (os.path.join(_PACKAGE, "checkers"), os.path.join(_PACKAGE, "grading"))
+
+
+class CallTracer:
+    """Records the course's engine functions called straight from non-course code while the
+    student's function runs (sys.setprofile): reference use however it was reached (through
+    sys.modules, gc, a decoded string ...). Calls the engine makes itself, and calls made by the
+    checkers' wrappers, are not counted."""
+
+    def __init__(self):
+        self.called: set = set()
+        self._engine: dict = {}
+
+    def _is_engine(self, code) -> bool:
+        known = self._engine.get(code)
+        if known is None:
+            name = code.co_filename
+            known = name.startswith(_PACKAGE) and not name.startswith(_NOT_ENGINE)
+            self._engine[code] = known
+        return known
+
+    def _is_course(self, code) -> bool:
+        return code.co_filename.startswith(_PACKAGE)
+
+    def hook(self, frame, event, arg):
+        if event != "call" or not self._is_engine(frame.f_code):
+            return
+        caller = frame.f_back
+        if caller is not None and self._is_course(caller.f_code):
+            return
+        module = frame.f_globals.get("__name__", "?")
+        qualname = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
+        self.called.add(f"{module}.{qualname}")
+
+    def __enter__(self):
+        self._previous = sys.getprofile()
+        sys.setprofile(self.hook)
+        return self
+
+    def __exit__(self, *exc):
+        self.intact = sys.getprofile() == self.hook
+        sys.setprofile(self._previous)
+        return False
+
+
 def run_task(namespace: dict, payload: str, out_path: str) -> None:
     """Call the task's function (``namespace[function]``) on every planned argument tuple and
     write the outcomes and facts as JSON to ``out_path``."""
@@ -217,7 +265,11 @@ def run_task(namespace: dict, payload: str, out_path: str) -> None:
             result["facts"] = {"reaches": reaches(fn), "origin": origin(fn)}
         except Exception as error:  # noqa: BLE001
             result["facts"] = {"error": f"{type(error).__name__}"}
-        outcomes = call_cases(wrap(request["call"], fn), request["calls"], request["time_limit"])
+        with CallTracer() as tracer:
+            outcomes = call_cases(wrap(request["call"], fn), request["calls"],
+                                  request["time_limit"])
+        result["facts"]["called"] = sorted(tracer.called)[:200]
+        result["facts"]["tracing_intact"] = tracer.intact
         result["outcomes"] = [{"kind": o.kind, "value": _encoded(o.value),
                                "error": str(o.error)[:2000]} for o in outcomes]
     result["facts"]["replaced"] = replaced()

@@ -33,11 +33,12 @@ DYNAMIC_MODULES = {"importlib", "runpy", "ctypes", "pickle", "marshal", "dill", 
 DYNAMIC_ATTRIBUTES = {("sys", "modules"), ("os", "system"), ("os", "popen"), ("os", "exec"),
                       ("os", "spawn"), ("builtins", "__import__"), ("sys", "meta_path"),
                       ("sys", "path_hooks"), ("types", "CodeType"), ("types", "FunctionType"),
-                      ("types", "ModuleType")}
+                      ("types", "ModuleType"), ("sys", "settrace"), ("sys", "setprofile"),
+                      ("threading", "settrace"), ("threading", "setprofile")}
 SAFE_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
 TAMPER_MODULES = {"numpy", "builtins", "IPython", "warnings", "signal"}
-FRAME_ACCESS = {("sys", "_getframe"), ("sys", "settrace"), ("sys", "setprofile"),
-                ("gc", "get_objects"), ("gc", "get_referrers"), ("inspect", "currentframe"),
+FRAME_ACCESS = {("sys", "_getframe"), ("gc", "get_objects"), ("gc", "get_referrers"),
+                ("inspect", "currentframe"),
                 ("inspect", "stack"), ("inspect", "getouterframes"), ("traceback", "extract_stack")}
 
 
@@ -276,6 +277,8 @@ def _unit(node, reader: _Reader, facts: SourceFacts):
                 if root in DYNAMIC_MODULES:
                     facts.dynamic.append(f"{inner.where(sub)}: {dotted}")
                 pair = tuple(dotted.split(".")[:2])
+                if ".sys.modules" in f".{dotted}" and pair != ("sys", "modules"):
+                    facts.dynamic.append(f"{inner.where(sub)}: {dotted}")  # os.sys.modules
                 if pair in DYNAMIC_ATTRIBUTES or (pair[0] == "os" and len(pair) == 2 and (
                         pair[1].startswith("exec") or pair[1].startswith("spawn"))):
                     facts.dynamic.append(f"{inner.where(sub)}: {dotted}")

@@ -242,6 +242,11 @@ def reference_use(task, static: source_check.SourceFacts | None, entry: dict | N
         origin = facts.get("origin")
         if isinstance(origin, str) and hit(origin):
             reasons.append(f"{task.name} is {origin[:100]}")
+        called = sorted(n for n in _names(facts.get("called")) if hit(n))
+        if called:
+            reasons.append(f"{task.name} called {', '.join(called[:3])} (at run time)")
+        if facts.get("tracing_intact") is False:
+            reasons.append(f"{task.name} switched off the grader's call tracing")
         replaced = sorted(n for n in _names(facts.get("replaced")) if hit(n))
         if replaced:
             reasons.append(f"the kernel's {', '.join(replaced[:3])} was replaced by notebook "
