@@ -667,3 +667,14 @@ def test_switching_off_the_call_tracer_is_caught(tmp_path):
         "03_activations", replace={"sigmoid_code": sneaky}), tmp_path)
     assert rows[0].points == 0
     assert any("switched off the grader's call tracing" in f for f in rows[0].flags)
+
+
+def test_silencing_numpy_does_not_hide_an_overflow_from_the_check():
+    from mlpcourse.checkers.lesson03 import SIGMOID
+
+    def naive(z):
+        return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+
+    with np.errstate(all="ignore"):
+        report = SIGMOID.check(naive)
+    assert not report.passed and "numpy warned" in report.summary()

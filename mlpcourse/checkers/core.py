@@ -366,7 +366,8 @@ def _no_runtime_warnings(fn):
     returned as a :class:`Warned` marker."""
 
     def strict(*args, **kwargs):
-        with warnings.catch_warnings():
+        # np.seterr(all="ignore") in the notebook must not hide an overflow from the check
+        with warnings.catch_warnings(), np.errstate(divide="warn", over="warn", invalid="warn"):
             warnings.simplefilter("error", RuntimeWarning)
             try:
                 return fn(*args, **kwargs)
