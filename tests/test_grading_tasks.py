@@ -527,6 +527,8 @@ def test_the_source_alone_shows_the_reference_use(how):
     assert task.name == "sigmoid" and tasks.reference_use(task, facts, None)
     others = [t for t in tasks.lesson_tasks("03_activations") if t.name in ("tanh", "relu")]
     assert all(not tasks.reference_use(t, facts, None) for t in others)
+    if how == "through_a_helper":  # the lecturer is told the way
+        assert "through _helper -> _g" in tasks.reference_use(task, facts, None)[0]
 
 
 def test_without_results_the_rows_say_where_the_run_stopped(tmp_path):

@@ -47,6 +47,8 @@ class SourceFacts:
     """What the static reading found (see the module docstring)."""
 
     uses: dict = field(default_factory=dict)
+    direct: dict = field(default_factory=dict)
+    depends: dict = field(default_factory=dict)
     patched: set = field(default_factory=set)
     dynamic: list = field(default_factory=list)
     tampering: list = field(default_factory=list)
@@ -408,7 +410,23 @@ def analyse(nb) -> SourceFacts:
             used |= direct.get(current, set())
             stack += list(depends.get(current, ()))
         facts.uses[name] = used
+    facts.direct, facts.depends = direct, depends
     return facts
+
+
+def route(facts: SourceFacts, start: str, wanted) -> list[str]:
+    """The top-level names from ``start`` to one that uses a course name for which
+    ``wanted(name)`` is true, e.g. ['softmax_ce_gradient', 'softmax'] (empty if none)."""
+    paths, seen = [[start]], {start}
+    while paths:
+        path = paths.pop(0)
+        if any(wanted(n) for n in facts.direct.get(path[-1], ())):
+            return path
+        for name in sorted(facts.depends.get(path[-1], ())):
+            if name not in seen and name in facts.direct:
+                seen.add(name)
+                paths.append([*path, name])
+    return []
 
 
 def matches(name: str, reference: str) -> bool:

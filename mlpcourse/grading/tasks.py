@@ -230,7 +230,9 @@ def reference_use(task, static: source_check.SourceFacts | None, entry: dict | N
     if static is not None:
         used = sorted(n for n in static.uses.get(task.name, ()) if hit(n))
         if used:
-            reasons.append(f"{task.name} uses {', '.join(used[:3])} (in the source)")
+            path = source_check.route(static, task.name, hit)
+            through = f" through {' -> '.join(path[1:4])}" if len(path) > 1 else ""
+            reasons.append(f"{task.name} uses {', '.join(used[:3])}{through} (in the source)")
         patched = sorted(n for n in static.patched if hit(n))
         if patched:
             reasons.append(f"the notebook replaces {', '.join(patched[:3])}")
