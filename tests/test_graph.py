@@ -320,3 +320,32 @@ def test_draw_graph_keeps_arcs_that_are_apart():
     pos = graph_plots.graph_layout(net)
     bent = {e: graph_plots._bend(pos[e[0]], pos[e[1]], pos, set(e)) for e in net.edges}
     assert graph_plots._separate_arcs(net, pos, bent) == bent
+
+
+def test_draw_graph_labels_do_not_overlap():
+    # the chain-rule practice graphs of seeds 0-29 (several had labels on top of each other where
+    # two edges cross or leave a node together); drawn at the notebooks' 72 dpi
+    import matplotlib.pyplot as plt
+
+    from mlpcourse import practice
+
+    for seed in range(30):
+        ax = graph_plots.draw_graph(practice.chain_rule(seed=seed).data["graph"],
+                                    edge_labels="partials")
+        ax.figure.set_dpi(72)
+        renderer = ax.figure.canvas.get_renderer()
+        boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == "edge_label"]
+        overlapping = [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+                       if boxes[i].overlaps(boxes[j])]
+        plt.close(ax.figure)
+        assert overlapping == [], (seed, overlapping)
+
+
+def test_label_spots_take_the_first_free_spot():
+    pos = {"p": np.array([0.0, 0.0]), "q": np.array([2.0, 0.0]), "r": np.array([2.0, 0.1])}
+    rads = {("p", "q"): 0.0, ("p", "r"): 0.0}
+    texts = {("p", "q"): "0.50", ("p", "r"): "0.25"}
+    spots = graph_plots._label_spots(pos, [("p", "q"), ("p", "r")], rads, texts, scale=70)
+    first = graph_plots.LABEL_SPOTS[0]
+    assert spots[("p", "q")] == pytest.approx([2 * first, 0.0])  # nothing in the way
+    assert spots[("p", "r")][0] != pytest.approx(2 * first)  # the first spot was taken

@@ -2,7 +2,9 @@
 
 ``draw_graph(net)`` puts every node in the column of its level (the longest path from an input),
 inputs on the left and the output on the right, with an arrow per edge; edges that would cross a
-node are drawn as arcs. ``path_contributions`` plots each path's product of local derivatives,
+node are drawn as arcs, two arcs that would leave a node on top of each other are bent apart, and
+each edge label sits at the first spot along its edge where it overlaps no other label.
+``path_contributions`` plots each path's product of local derivatives,
 whose sum is ∂y/∂x, as one input varies.
 
 Artists carry a ``gid`` for tests: "node" (circles), "edge" (arrows), "highlight" (arrows on a
@@ -127,6 +129,44 @@ def _near_node(pos, edge, rad):
                for node, p in pos.items() if node not in edge)
 
 
+LABEL_SPOTS = (0.45, 0.37, 0.53, 0.3, 0.6, 0.25, 0.65)  # where along an edge a label may sit
+_LABEL_HEIGHT_PT = 15.0  # a 10 pt label with its box
+
+
+def _label_width_pt(text: str) -> float:
+    """The width in points of an edge label at 10 pt (about 6 pt a character, subscripts less)."""
+    plain = text.replace("\\partial ", "∂")
+    plain = "".join(c for c in plain if c not in "${}_")
+    digits = sum(c.isdigit() for c in plain) if "∂" in plain else 0
+    return 6.0 * len(plain) - 2.0 * digits + 4.0
+
+
+def _label_spots(pos, edges, rads, texts, scale):
+    """A point on each edge for its label: the first of ``LABEL_SPOTS`` whose box does not overlap
+    a label placed before (the first spot if none is free).
+
+    Parameters
+    ----------
+    pos : dict node -> (x, y); edges : list of (source, target); rads : dict edge -> arc3 radius
+    texts : dict edge -> label text; scale : points per data unit of the figure
+
+    Returns
+    -------
+    dict edge -> array of shape (2,)
+    """
+    placed, spots = [], {}
+    height = _LABEL_HEIGHT_PT / scale
+    for edge in edges:
+        width = _label_width_pt(texts[edge]) / scale
+        candidates = [_arc_point(pos[edge[0]], pos[edge[1]], rads[edge], t) for t in LABEL_SPOTS]
+        free = [c for c in candidates
+                if all(abs(c[0] - q[0]) >= (width + w) / 2 or abs(c[1] - q[1]) >= height
+                       for q, w in placed)]
+        spots[edge] = (free or candidates)[0]
+        placed.append((spots[edge], width))
+    return spots
+
+
 def _highlighted_edges(net, highlight):
     if highlight is None:
         return set()
@@ -179,8 +219,8 @@ def draw_graph(net: GraphNetwork, ax=None, highlight=None, edge_labels=None, x=N
     lo = min(ys.min() - RADIUS - (0.55 if x is not None else 0.2), arc_y.min() - 0.25)
     hi = max(ys.max() + RADIUS + 0.2, arc_y.max() + 0.25)
     extent = (xs.min() - 0.6, xs.max() + 0.6, lo, hi)
+    scale = min(POINTS_PER_UNIT, 72 * 9 / (extent[1] - extent[0]))  # points per data unit
     if ax is None:
-        scale = min(POINTS_PER_UNIT, 72 * 9 / (extent[1] - extent[0]))
         fig = plt.figure(figsize=((extent[1] - extent[0]) * scale / 72,
                                   (extent[3] - extent[2]) * scale / 72 + (0.3 if title else 0)),
                          layout="constrained")
@@ -200,6 +240,11 @@ def draw_graph(net: GraphNetwork, ax=None, highlight=None, edge_labels=None, x=N
                     va="top", fontsize=9, zorder=4, gid="value", bbox=_LABEL_BOX)
 
     weights = net.weights
+    if edge_labels is not None:
+        texts = {e: (f"{weights[e]:.2f}" if edge_labels == "weights" else
+                     rf"$\partial {latex_node(e[1])}/\partial {latex_node(e[0])}$")
+                 for e in net.edges}
+        spots = _label_spots(pos, list(net.edges), rads, texts, scale)
     for source, target in net.edges:
         start, end = pos[source], pos[target]
         rad = rads[(source, target)]
@@ -211,10 +256,9 @@ def draw_graph(net: GraphNetwork, ax=None, highlight=None, edge_labels=None, x=N
             connectionstyle=f"arc3,rad={rad:.3f}", shrinkA=0, shrinkB=1, zorder=2 if on else 1,
             gid="highlight" if on else "edge"))
         if edge_labels is not None:
-            px, py = _arc_point(start, end, rad, t=0.45)
-            text = (f"{weights[(source, target)]:.2f}" if edge_labels == "weights" else
-                    rf"$\partial {latex_node(target)}/\partial {latex_node(source)}$")
-            ax.text(px, py, text, ha="center", va="center", fontsize=10, zorder=4,
+            px, py = spots[(source, target)]
+            ax.text(px, py, texts[(source, target)], ha="center", va="center", fontsize=10,
+                    zorder=4,
                     color=COLORS["highlight"] if on else "#333333", gid="edge_label",
                     bbox=_LABEL_BOX)
 
