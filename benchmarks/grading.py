@@ -146,6 +146,13 @@ def main(argv=None) -> int:
             if r is not one:
                 print(f"--jobs {r['jobs']}: {one['wall_s'] / r['wall_s']:.2f}x the speed of "
                       f"--jobs {one['jobs']} (linear: {r['jobs'] / one['jobs']:.0f}x)")
+    theirs = [r for r in results if r["grader"] == "nbgrader autograde"]
+    if mine and theirs:  # both graders must agree on honest work
+        nbgrader = {key.split("/", 1)[1].split("_", 1)[1]: got
+                    for key, (got, _) in theirs[0]["scores"].items()}
+        differ = sorted(k for k, got in mine[0]["scores"].items() if nbgrader.get(k) != got)
+        print(f"same total as nbgrader on {len(mine[0]['scores']) - len(differ)} of "
+              f"{len(mine[0]['scores'])} notebooks" + (f"; differ: {differ}" if differ else ""))
     if args.out:
         args.out.write_text(json.dumps({"cores": cores, "results": results}, indent=1) + "\n")
     return 0

@@ -451,3 +451,24 @@ def _cmdlines() -> list[str]:
             except OSError:
                 pass
     return found
+
+
+@needs_bwrap
+def test_the_benchmark_runs_and_reports_per_core_speed(tmp_path, capsys):
+    import importlib.util
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location("grading_bench",
+                                                      ROOT / "benchmarks" / "grading.py")
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+        assert bench.main(["--students", "solution", "untouched", "--lessons", "03",
+                           "--jobs", "1", "--out", str(tmp_path / "b.json")]) == 0
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    result = json.loads((tmp_path / "b.json").read_text())["results"][0]
+    assert result["notebooks"] == 2 and result["notebooks_per_s_per_core"] > 0
+    assert result["scores"] == {f"solution_{LESSON}": 11.0, f"untouched_{LESSON}": 0.0}
+    assert "nb/s/core" in capsys.readouterr().out
