@@ -595,6 +595,8 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
             "bubblewrap (bwrap) is missing or cannot create namespaces here, so the grader will "
             "not run student code: install Debian's `bubblewrap` package, or pass --no-sandbox "
             "to run it unconfined (the CSV then says sandbox: none)")
+    if sandbox:
+        sandboxing.preflight()
     settings = Settings(Path(solutions_dir), cell_timeout, notebook_timeout, assignment, sandbox,
                         seed, limits, shard=shard)
     base_seed = seed if seed is not None else secrets.randbits(48)

@@ -47,6 +47,7 @@ def stand_in(monkeypatch):
     calls = []
     monkeypatch.setattr(grader, "_run_and_score", fake_run(calls))
     monkeypatch.setitem(sandbox._PROBED, "bwrap", "/usr/bin/bwrap")
+    monkeypatch.setitem(sandbox._PROBED, "preflight", "ok")
     return calls
 
 
@@ -246,6 +247,7 @@ def test_every_row_is_one_line_and_resume_keeps_to_its_shard(tmp_path, monkeypat
 
     monkeypatch.setattr(grader, "_run_and_score", run)
     monkeypatch.setitem(sandbox._PROBED, "bwrap", "/usr/bin/bwrap")
+    monkeypatch.setitem(sandbox._PROBED, "preflight", "ok")
     csv_path = tmp_path / "g.csv"
     with open(tmp_path / "log", "w") as log:
         grader.grade([path], csv_path, out=log, shard="1/1")
@@ -382,6 +384,14 @@ def test_without_bwrap_the_grader_refuses_unless_told(tmp_path, monkeypatch, cap
     monkeypatch.setattr(grader, "_run_and_score", fake_run())
     assert cli.main(["grade", str(path), "--csv", str(tmp_path / "g.csv"), "--no-sandbox"]) == 0
     assert {r["sandbox"] for r in read_csv(tmp_path / "g.csv")} == {"none"}
+
+
+@needs_bwrap
+def test_a_sandbox_that_cannot_import_the_course_is_refused_before_grading(monkeypatch):
+    monkeypatch.setattr(sandbox, "python_paths", lambda: [])  # only /usr: no venv, no course
+    monkeypatch.delitem(sandbox._PROBED, "preflight", raising=False)
+    with pytest.raises(sandbox.SandboxUnavailable, match="cannot import the grader's packages"):
+        sandbox.preflight()
 
 
 @needs_bwrap

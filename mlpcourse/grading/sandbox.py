@@ -207,6 +207,28 @@ def find_bwrap() -> str | None:
     return path
 
 
+def preflight() -> None:
+    """Check once per process that a sandboxed Python can import what the harness needs (the
+    course, nbclient, ipykernel): otherwise every notebook would get rows of zeros.
+
+    Raises
+    ------
+    SandboxUnavailable
+        With what the sandboxed Python said.
+    """
+    if _PROBED.get("preflight") == "ok":
+        return
+    check = run([sys.executable, "-c", "import mlpcourse.grading.harness, nbclient, ipykernel"],
+                limits=Limits(wall_seconds=120))
+    if check.returncode != 0:
+        said = (check.error or check.stderr.decode(errors="replace"))[-600:]
+        raise SandboxUnavailable(
+            "inside the sandbox, Python cannot import the grader's packages (the sandbox shows "
+            f"only {', '.join(map(str, python_paths()))} and /usr; install the course in a "
+            f"virtual environment, not with pip --user): {said}")
+    _PROBED["preflight"] = "ok"
+
+
 def _system_args() -> list[str]:
     """Read-only system folders (merged-/usr links kept as links) and the loader's cache."""
     args = ["--ro-bind", "/usr", "/usr"]
