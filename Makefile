@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 OLDEST := .venv-oldest
 
-.PHONY: lab test lint notebooks exercises bench site reexecute-check test-oldest clean-venv
+.PHONY: lab test lint notebooks exercises bench site reexecute-check test-oldest test-nbgrader \
+	clean-venv
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mlpcourse needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -42,8 +43,8 @@ lab: $(STAMP)
 # (tools/portability.py: what another CPU computes differs in its last bits)
 test: $(DEV_STAMP)
 	$(PY) -m ruff check .
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks solutions
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile -m "not nbgrader" \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks solutions
 	$(PY) tools/portability.py nbval notebooks solutions
 
 lint: $(DEV_STAMP)
@@ -76,6 +77,20 @@ test-oldest:
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(OLDEST)/bin/python -m pytest -n 2 --dist loadfile \
 		-p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--ignore=tests/browser --ignore=tests/test_make_lab.py tests notebooks solutions
+
+# the nbgrader round trip with nbgrader itself (solutions/ as the source; generate, autograde,
+# export): nbgrader's lab and server extensions stay disabled, so `make lab` looks as before
+NBGRADER_STAMP := $(VENV)/.installed-nbgrader
+$(NBGRADER_STAMP): $(DEV_STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,nbgrader]"
+	$(VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader @jupyter-notebook/lab-extension >/dev/null
+	$(VENV)/bin/jupyter server extension disable --sys-prefix nbgrader.server_extensions.formgrader \
+		nbgrader.server_extensions.validate_assignment nbgrader.server_extensions.assignment_list \
+		nbgrader.server_extensions.course_list >/dev/null
+	touch $(NBGRADER_STAMP)
+
+test-nbgrader: $(NBGRADER_STAMP)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -p no:cacheprovider -m nbgrader tests/test_nbgrader_roundtrip.py
 
 # exercises/ is generated from solutions/ (never edit it by hand); an exercise a student edited is
 # never overwritten (the command stops and says so)
