@@ -451,7 +451,7 @@ def _example3_w11_cases(rng):
 EXAMPLE3_W11 = Task(
     "example3_w11", _example3_w11_cases, call="errstate", references=REFERENCES,
     note=(f"right: w_11^(2) = {_example3_w11(0.01):.6f} at η = 0.01. The lecture prints 0.60131: "
-          "its gradient -0.131 carries the slips of its forward pass (lesson 5, section 8)"))
+          "its gradient -0.131 carries the slips of its forward pass (lesson 5, section 11)"))
 
 
 def check_example3_w11(example3_w11):
