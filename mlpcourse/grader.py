@@ -25,57 +25,53 @@ Columns: ``notebook, task, points, max_points, message, flags, seed, sandbox, sh
 ``--resume`` skips notebooks already in the CSV; ``--shard i/n`` grades one n-th of the class
 (by a hash of the notebook's path) and :func:`merge` joins the shard CSVs, checking that nothing
 is missing or doubled. ``--report DIR`` writes a Markdown (or HTML) page per submission.
+
+The parts live in :mod:`mlpcourse.grading`: ``submissions`` (reading, sanitizing, assignment,
+seed, shard), ``sandbox`` and ``limits`` (bubblewrap and the watchdog), ``rows`` (the CSV and
+merge), ``reports``; this module runs a class and re-exports their public names.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import csv
 import hashlib
-import html
-import io
 import json
 import os
-import re
 import secrets
 import stat
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .grading import sandbox as sandboxing
+from .grading.reports import write_reports
+from .grading.rows import COLUMNS, Row, graded_in, merge, read_rows, write_header, write_rows
+from .grading.submissions import (
+    MAX_NOTEBOOK_BYTES,
+    Refused,
+    assignment_from_name,
+    choose_assignment,
+    find_notebooks,
+    known_assignments,
+    parse_shard,
+    read_submission,
+    sanitize,
+    seed_for,
+    shard_of,
+)
+
+# the grader's public names, re-exported from the modules that hold them
+__all__ = ["COLUMNS", "MAX_NOTEBOOK_BYTES", "SOLUTIONS", "Refused", "Row", "Settings",
+           "assignment_from_name", "choose_assignment", "find_notebooks", "grade",
+           "grade_notebook", "graded_in", "known_assignments", "merge", "parse_shard",
+           "read_rows", "read_submission", "sanitize", "seed_for", "shard_of", "write_reports"]
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
-COLUMNS = ["notebook", "task", "points", "max_points", "message", "flags", "seed", "sandbox",
-           "sha256", "shard"]
-MAX_NOTEBOOK_BYTES = 32 << 20
 INSIDE_NOTEBOOK = "/tmp/work/submission.ipynb"
 INSIDE_CALLS = "/tmp/calls.pkl"
 MAX_RESULTS_BYTES = 64 << 20  # what tasks.score reads at most
-
-
-@dataclass
-class Row:
-    """One CSV row: a task of a submission (``flags`` is a list of short strings)."""
-
-    notebook: str
-    task: str
-    points: float
-    max_points: float
-    message: str
-    flags: list[str] = field(default_factory=list)
-    seed: int | None = None
-    sandbox: str = ""
-    sha256: str = ""
-    shard: str = "1/1"
-
-    def csv_fields(self) -> list[str]:
-        return [_one_line(self.notebook), _one_line(self.task), f"{self.points:g}",
-                f"{self.max_points:g}", _one_line(self.message),
-                _one_line("; ".join(self.flags)), "" if self.seed is None else str(self.seed),
-                self.sandbox, self.sha256, self.shard]
 
 
 @dataclass
@@ -92,224 +88,6 @@ class Settings:
     max_bytes: int = MAX_NOTEBOOK_BYTES
     shard: tuple[int, int] = (1, 1)
 
-
-# --------------------------------------------------------------------------------------------
-# finding and reading submissions
-# --------------------------------------------------------------------------------------------
-
-def find_notebooks(paths) -> list[Path]:
-    """Notebooks named by ``paths``: files as given (a symlink too: it is refused, with a row),
-    folders searched recursively without following symlinked folders (checkpoints skipped), in
-    a stable order."""
-    found = []
-    for path in map(Path, paths):
-        if path.is_dir() and not path.is_symlink():
-            for root, dirs, files in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
-                found += [Path(root) / f for f in sorted(files) if f.endswith(".ipynb")]
-        elif path.exists() or path.is_symlink():
-            found.append(path)
-        else:
-            raise FileNotFoundError(f"PATH {path} does not exist")
-    return found
-
-
-class Refused(Exception):
-    """A submission that cannot be graded at all (its rows say why)."""
-
-    def __init__(self, message: str, flag: str):
-        super().__init__(message)
-        self.flag = flag
-
-
-def read_submission(path: Path, max_bytes: int = MAX_NOTEBOOK_BYTES) -> bytes:
-    """The bytes of a submitted file, never through a symlink, at most ``max_bytes``."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as error:
-        if os.path.islink(path):
-            target = os.readlink(path)
-            raise Refused(f"the submission is a symbolic link (to {target}): not graded",
-                          f"symlink: {target}") from None
-        raise Refused(f"cannot open the submission: {error.strerror}", "unreadable") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused("the submission is not a regular file: not graded", "not-a-file")
-        if info.st_size > max_bytes:
-            raise Refused(f"the submission is {info.st_size / 2**20:.0f} MiB, more than the "
-                          f"{max_bytes / 2**20:.0f} MiB a notebook may have: not graded",
-                          "too-large")
-        data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise Refused("the submission grew past the size limit while it was read", "too-large")
-    return data
-
-
-def _text(value, where: str, problems: list[str]) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "".join(value)
-    problems.append(f"{where} is {type(value).__name__}, not text")
-    return None
-
-
-def sanitize(data: bytes) -> tuple[dict, list[str]]:
-    """A well-formed nbformat-4 notebook built from a submission's bytes, same cell indexes,
-    and the list of problems found (malformed parts are dropped, never trusted).
-
-    Raises
-    ------
-    Refused
-        The bytes are not a JSON notebook at all.
-    """
-    try:
-        raw = json.loads(data)
-    except (ValueError, RecursionError) as error:
-        raise Refused(f"not a valid notebook (invalid JSON: {str(error)[:80]}); nothing could "
-                      "run", "invalid-json") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
-        raise Refused("not a notebook (no list of cells); nothing could run", "not-a-notebook")
-    problems: list[str] = []
-    meta = raw.get("metadata")
-    if not isinstance(meta, dict):
-        problems.append(f"the notebook's metadata is {type(meta).__name__}, not a mapping")
-        meta = {}
-    cells = []
-    for index, cell in enumerate(raw["cells"]):
-        where = f"cell {index}"
-        if not isinstance(cell, dict):
-            problems.append(f"{where} is {type(cell).__name__}, not a cell")
-            cells.append(_markdown("", index))
-            continue
-        cell_type = cell.get("cell_type")
-        source = _text(cell.get("source", ""), f"{where}: source", problems)
-        if cell_type != "code" or source is None:
-            if cell_type not in ("markdown", "raw", "code"):
-                problems.append(f"{where}: cell_type {cell_type!r} is unknown")
-            cells.append(_markdown("" if source is None or cell_type == "code" else source, index))
-            continue
-        cells.append(_code(source, _nbgrader(cell.get("metadata"), where, problems), index))
-    notebook = {"cells": cells, "metadata": _notebook_metadata(meta, problems),
-                "nbformat": 4, "nbformat_minor": 5}
-    return notebook, problems
-
-
-def _nbgrader(meta, where: str, problems: list[str]) -> dict | None:
-    if meta is None:
-        return None
-    if not isinstance(meta, dict):
-        problems.append(f"{where}: metadata is {type(meta).__name__}, not a mapping: ignored")
-        return None
-    grading = meta.get("nbgrader")
-    if grading is None:
-        return None
-    if not isinstance(grading, dict):
-        problems.append(f"{where}: metadata.nbgrader is {type(grading).__name__}, not a "
-                        "mapping: ignored")
-        return None
-    clean = {}
-    for key, kind in (("grade", bool), ("solution", bool), ("locked", bool), ("task", bool),
-                      ("grade_id", str), ("points", (int, float)), ("schema_version", int)):
-        if key not in grading:
-            continue
-        value = grading[key]
-        if isinstance(value, kind) and not (kind is not bool and isinstance(value, bool)):
-            clean[key] = value
-        else:
-            problems.append(f"{where}: metadata.nbgrader.{key} is {type(value).__name__}, "
-                            f"not {getattr(kind, '__name__', 'a number')}: ignored")
-    return clean
-
-
-def _notebook_metadata(meta: dict, problems: list[str]) -> dict:
-    clean: dict = {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                  "language": "python"}}
-    course = meta.get("mlpcourse")
-    if isinstance(course, dict) and isinstance(course.get("assignment"), str):
-        clean["mlpcourse"] = {"assignment": course["assignment"]}
-    elif course is not None:
-        problems.append("metadata.mlpcourse is malformed: ignored")
-    return clean
-
-
-def _markdown(source: str, index: int) -> dict:
-    return {"cell_type": "markdown", "id": f"cell-{index}", "metadata": {}, "source": source}
-
-
-def _code(source: str, grading: dict | None, index: int) -> dict:
-    return {"cell_type": "code", "execution_count": None, "id": f"cell-{index}",
-            "metadata": {"nbgrader": grading} if grading else {}, "outputs": [],
-            "source": source}
-
-
-# --------------------------------------------------------------------------------------------
-# assignment, seed, shard
-# --------------------------------------------------------------------------------------------
-
-def known_assignments(solutions_dir) -> list[str]:
-    return sorted(p.stem for p in Path(solutions_dir).glob("*.ipynb"))
-
-
-def assignment_from_name(path: Path, known: list[str]) -> str | None:
-    """The assignment a file name names (the longest known name it contains, or its NN_ prefix
-    when that number belongs to exactly one assignment)."""
-    name = Path(path).name
-    matches = [k for k in known if k in name]
-    if matches:
-        return max(matches, key=len)
-    number = re.search(r"(?<!\d)(\d\d)(?!\d)", name)
-    if number:
-        same = [k for k in known if k.startswith(number.group(1) + "_")]
-        if len(same) == 1:
-            return same[0]
-    return None
-
-
-def choose_assignment(path: Path, notebook: dict | None, settings: Settings,
-                      known: list[str]) -> tuple[str | None, list[str]]:
-    """(assignment to grade against, flags). ``--assignment`` wins; else the file name; else
-    the metadata; a disagreement between name and metadata is flagged."""
-    by_name = assignment_from_name(path, known)
-    by_meta = None
-    if notebook is not None:
-        by_meta = notebook["metadata"].get("mlpcourse", {}).get("assignment")
-    flags = []
-    chosen = settings.assignment or by_name or (by_meta if by_meta in known else None)
-    if by_meta is not None and by_meta != chosen:
-        said = f"file name says {by_name}" if by_name else "file name names no assignment"
-        flags.append(f"assignment-mismatch: {said}, notebook metadata says {by_meta}; graded "
-                     f"as {chosen}" + (" (--assignment)" if settings.assignment else ""))
-    elif settings.assignment and by_name and by_name != settings.assignment:
-        flags.append(f"assignment-mismatch: file name says {by_name}; graded as "
-                     f"{settings.assignment} (--assignment)")
-    return chosen, flags
-
-
-def seed_for(key: str, base: int) -> int:
-    """The submission's seed: from the run's base seed and the notebook's path (48 bits)."""
-    digest = hashlib.sha256(f"{base}\0{key}".encode()).digest()
-    return int.from_bytes(digest[:6], "big")
-
-
-def shard_of(key: str, count: int) -> int:
-    """Which of ``count`` shards (1-based) grades the notebook ``key``: a hash of its path, so
-    every machine agrees without listing the class the same way."""
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") % count + 1
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"i/n"`` -> (i, n) with 1 <= i <= n."""
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(text))
-    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise ValueError(f"--shard must be i/n with 1 <= i <= n (e.g. 2/8), got {text!r}")
-    return int(match.group(1)), int(match.group(2))
-
-
-# --------------------------------------------------------------------------------------------
-# grading one notebook
-# --------------------------------------------------------------------------------------------
 
 def _last_progress(path: Path) -> str | None:
     try:
@@ -375,15 +153,15 @@ def grade_notebook(path: Path, settings: Settings | None = None, key: str | None
     try:
         data = read_submission(path, settings.max_bytes)
     except Refused as refused:
-        assignment, flags = choose_assignment(path, None, settings, known)
+        assignment, flags = choose_assignment(path, None, settings.assignment, known)
         return rows_for(assignment, str(refused), [refused.flag, *flags])
     sha = hashlib.sha256(data).hexdigest()
     try:
         notebook, problems = sanitize(data)
     except Refused as refused:
-        assignment, flags = choose_assignment(path, None, settings, known)
+        assignment, flags = choose_assignment(path, None, settings.assignment, known)
         return rows_for(assignment, str(refused), [refused.flag, *flags], sha)
-    assignment, flags = choose_assignment(path, notebook, settings, known)
+    assignment, flags = choose_assignment(path, notebook, settings.assignment, known)
     if assignment is None:
         return rows_for(None, f"cannot tell which assignment this is (file name and metadata "
                               f"name none of {known}); use --assignment", flags, sha)
@@ -504,46 +282,6 @@ def _copy_regular(source: Path, target: Path, cap: int) -> None:
         target.write_bytes(data)
 
 
-# --------------------------------------------------------------------------------------------
-# the class: CSV, resume, jobs, shards, reports
-# --------------------------------------------------------------------------------------------
-
-def graded_in(csv_path: Path, shard: str | None = None) -> set[str]:
-    """Notebooks that already have rows in ``csv_path`` (a half-written last line is cut; every
-    row is one line). With ``shard`` ("i/n"), rows of another shard are an error."""
-    csv_path = Path(csv_path)
-    if not csv_path.exists() or csv_path.stat().st_size == 0:
-        return set()
-    data = csv_path.read_bytes()
-    if not data.endswith(b"\n"):  # the run was killed in the middle of a write
-        data = data[: data.rfind(b"\n") + 1]
-        csv_path.write_bytes(data)
-    reader = csv.DictReader(io.StringIO(data.decode()))
-    if reader.fieldnames != COLUMNS:
-        raise ValueError(f"{csv_path} has columns {reader.fieldnames}, expected {COLUMNS}: "
-                         "not a CSV of this grader (or an older one); give another --csv")
-    rows = list(reader)
-    other = sorted({row["shard"] for row in rows} - {shard}) if shard else []
-    if other:
-        raise ValueError(f"{csv_path} holds rows of shard {', '.join(other)}, not {shard}: "
-                         "resume each shard with its own CSV")
-    return {row["notebook"] for row in rows}
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split("\n")).replace("\r", " ")
-
-
-def _write_rows(handle, rows: list[Row]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(row.csv_fields())
-    handle.write(buffer.getvalue())
-    handle.flush()
-    os.fsync(handle.fileno())
-
-
 def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=None, *,
           jobs: int = 1, resume: bool = False, shard: str | tuple | None = None,
           assignment: str | None = None, sandbox: bool = True, notebook_timeout: float = 600.0,
@@ -618,7 +356,7 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
         fresh = not (resume and csv_path.exists() and csv_path.stat().st_size)
         handle = open(csv_path, "w" if fresh else "a", newline="")  # noqa: SIM115
         if fresh:
-            _write_rows_header(handle)
+            write_header(handle)
     all_rows: list[Row] = []
     lock = threading.Lock()
 
@@ -630,7 +368,7 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
             if sandboxing.STOP.is_set():  # cut short by Ctrl-C: graded again on --resume
                 return
             if handle is not None:
-                _write_rows(handle, rows)
+                write_rows(handle, rows)
             all_rows.extend(rows)
             got = sum(r.points for r in rows)
             total = sum(r.max_points for r in rows)
@@ -661,163 +399,3 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
             report_rows = read_rows(csv_path)
         write_reports(report_rows, report_dir, report_format, report_by)
     return all_rows
-
-
-def _write_rows_header(handle) -> None:
-    csv.writer(handle).writerow(COLUMNS)
-    handle.flush()
-
-
-def read_rows(csv_path) -> list[Row]:
-    """The rows of a grader CSV."""
-    with open(csv_path, newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != COLUMNS:
-            raise ValueError(f"{csv_path} has columns {reader.fieldnames}, expected {COLUMNS}")
-        return [Row(r["notebook"], r["task"], float(r["points"]), float(r["max_points"]),
-                    r["message"], [f for f in r["flags"].split("; ") if f],
-                    int(r["seed"]) if r["seed"] else None, r["sandbox"], r["sha256"], r["shard"])
-                for r in reader]
-
-
-def merge(csv_paths, merged_path, paths=None) -> list[Row]:
-    """Join shard CSVs into one, checking that nothing is missing or doubled.
-
-    Every shard i/n of the same n must be there exactly once; a notebook must appear in one
-    shard only (the one :func:`shard_of` names) and a (notebook, task) pair once; with
-    ``paths`` (the submissions) every notebook found there must have rows.
-
-    Raises
-    ------
-    ValueError
-        Naming what is missing or doubled (nothing is written then).
-    """
-    rows, seen_shards, owner = [], {}, {}
-    for csv_path in map(Path, csv_paths):
-        shard_rows = read_rows(csv_path)
-        labels = {r.shard for r in shard_rows}
-        if len(labels) > 1:
-            raise ValueError(f"{csv_path} mixes shards {sorted(labels)}")
-        if not labels:
-            raise ValueError(f"{csv_path} has no rows; which shard is it?")
-        label = labels.pop()
-        if label in seen_shards:
-            raise ValueError(f"shard {label} twice: {seen_shards[label]} and {csv_path}")
-        seen_shards[label] = csv_path
-        for row in shard_rows:
-            if owner.setdefault(row.notebook, label) != label:
-                raise ValueError(f"{row.notebook} is in shard {owner[row.notebook]} and {label}")
-        rows += shard_rows
-    counts = {int(label.split("/")[1]) for label in seen_shards}
-    if len(counts) != 1:
-        raise ValueError(f"shards of different counts: {sorted(seen_shards)}")
-    count = counts.pop()
-    missing = sorted(set(range(1, count + 1)) - {int(s.split("/")[0]) for s in seen_shards})
-    if missing:
-        raise ValueError(f"shard(s) {', '.join(f'{i}/{count}' for i in missing)} missing")
-    pairs: dict[tuple[str, str], int] = {}
-    for row in rows:
-        pairs[(row.notebook, row.task)] = pairs.get((row.notebook, row.task), 0) + 1
-        if shard_of(row.notebook, count) != int(row.shard.split("/")[0]):
-            raise ValueError(f"{row.notebook} belongs to shard {shard_of(row.notebook, count)}"
-                             f"/{count}, found in {row.shard}")
-    doubled = sorted(pair for pair, n in pairs.items() if n > 1)
-    if doubled:
-        raise ValueError(f"doubled rows: {doubled[:5]}")
-    if paths is not None:
-        absent = sorted(str(p) for p in find_notebooks(paths) if str(p) not in owner)
-        if absent:
-            raise ValueError(f"{len(absent)} notebook(s) have no rows: {absent[:5]}")
-    with open(merged_path, "w", newline="") as handle:
-        _write_rows_header(handle)
-        _write_rows(handle, sorted(rows, key=lambda r: r.notebook))
-    return rows
-
-
-def _report_name(notebook: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", notebook.strip("/")).strip("_") or "notebook"
-
-
-def write_reports(rows: list[Row], folder, fmt: str = "md", by: str = "notebook") -> list[Path]:
-    """A page per submission (``by="notebook"``) or per student folder (``by="folder"``: the
-    notebooks of one folder, e.g. ``submissions/alice/*.ipynb``, on one page), with each task's
-    points, message and flags; and an index page. Returns [index, pages...]."""
-    if by not in ("notebook", "folder"):
-        raise ValueError(f"report by must be 'notebook' or 'folder', got {by!r}")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    groups: dict[str, dict[str, list[Row]]] = {}
-    for row in rows:
-        key = row.notebook if by == "notebook" else str(Path(row.notebook).parent)
-        groups.setdefault(key, {}).setdefault(row.notebook, []).append(row)
-    written, index, names = [], [], set()
-    for key, notebooks in sorted(groups.items()):
-        its_rows = [r for nb_rows in notebooks.values() for r in nb_rows]
-        got = sum(r.points for r in its_rows)
-        total = sum(r.max_points for r in its_rows)
-        flagged = sorted({f.split(":")[0] for r in its_rows for f in r.flags})
-        name = _report_name(key)
-        if name.lower() in names or name.lower() == "index":  # two paths, one file name
-            name += "-" + hashlib.sha256(key.encode()).hexdigest()[:8]
-        names.add(name.lower())
-        page = folder / f"{name}.{fmt}"
-        page.write_text(_page(key, notebooks, got, total, fmt))
-        written.append(page)
-        index.append((key, page.name, got, total, flagged))
-    index_page = folder / f"index.{fmt}"
-    index_page.write_text(_index(index, fmt))
-    return [index_page, *written]
-
-
-def _md(text: str) -> str:
-    """Text for a Markdown table cell: student-made text (messages quote their outputs) can
-    neither break the table nor bring HTML or links into the lecturer's viewer."""
-    text = html.escape(" ".join(str(text).split()), quote=False)
-    for char in "\\|[]`*_":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
-def _page(title: str, notebooks: dict[str, list[Row]], got: float, total: float,
-          fmt: str) -> str:
-    header = ["task", "points", "max", "message", "flags"]
-    parts = []
-    for notebook, rows in sorted(notebooks.items()):
-        first = rows[0]
-        facts = (f"points {sum(r.points for r in rows):g} / "
-                 f"{sum(r.max_points for r in rows):g}; sandbox {first.sandbox or '?'}; "
-                 f"seed {first.seed}; sha256 {first.sha256[:16] or '?'}")
-        cells = [[r.task, f"{r.points:g}", f"{r.max_points:g}", r.message, "; ".join(r.flags)]
-                 for r in rows]
-        parts.append((notebook, facts, cells))
-    if fmt == "md":
-        lines = [f"# {_md(title)}", "", f"points {got:g} / {total:g}"]
-        for notebook, facts, cells in parts:
-            lines += ["", f"## {_md(notebook)}", "", facts, "",
-                      "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-            lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in cells]
-        return "\n".join(lines) + "\n"
-    head = "".join(f"<th>{h}</th>" for h in header)
-    sections = "".join(
-        f"<h2>{html.escape(notebook)}</h2>\n<p>{html.escape(facts)}</p>\n<table>\n"
-        f"<tr>{head}</tr>\n"
-        + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>\n"
-                  for row in cells) + "</table>\n"
-        for notebook, facts, cells in parts)
-    return (f"<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title>\n<h1>{html.escape(title)}</h1>\n"
-            f"<p>points {got:g} / {total:g}</p>\n{sections}</html>\n")
-
-
-def _index(entries, fmt: str) -> str:
-    if fmt == "md":
-        lines = ["# Grades", "", "| submission | points | flags |", "|---|---|---|"]
-        lines += [f"| [{_md(nb)}]({name}) | {got:g} / {total:g} | {_md(', '.join(flags))} |"
-                  for nb, name, got, total, flags in entries]
-        return "\n".join(lines) + "\n"
-    rows = "".join(f"<tr><td><a href=\"{html.escape(name)}\">{html.escape(nb)}</a></td>"
-                   f"<td>{got:g} / {total:g}</td><td>{html.escape(', '.join(flags))}</td></tr>\n"
-                   for nb, name, got, total, flags in entries)
-    return ("<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\"><title>Grades</title>\n"
-            "<h1>Grades</h1>\n<table>\n<tr><th>submission</th><th>points</th><th>flags</th></tr>\n"
-            f"{rows}</table>\n</html>\n")

@@ -149,16 +149,15 @@ def test_the_file_name_names_the_assignment():
 
 
 def test_a_disagreement_between_name_and_metadata_is_flagged():
-    settings = grader.Settings()
     meta = {"metadata": {"mlpcourse": {"assignment": "04_output_layers"}}}
-    chosen, flags = grader.choose_assignment(Path(f"bob_{LESSON}.ipynb"), meta, settings, KNOWN)
+    chosen, flags = grader.choose_assignment(Path(f"bob_{LESSON}.ipynb"), meta, None, KNOWN)
     assert chosen == LESSON
     assert flags == [f"assignment-mismatch: file name says {LESSON}, notebook metadata says "
                      f"04_output_layers; graded as {LESSON}"]
-    chosen, flags = grader.choose_assignment(Path("bob.ipynb"), meta, settings, KNOWN)
+    chosen, flags = grader.choose_assignment(Path("bob.ipynb"), meta, None, KNOWN)
     assert chosen == "04_output_layers" and flags == []
-    lecturer = grader.Settings(assignment="04_output_layers")
-    chosen, flags = grader.choose_assignment(Path(f"bob_{LESSON}.ipynb"), meta, lecturer, KNOWN)
+    chosen, flags = grader.choose_assignment(Path(f"bob_{LESSON}.ipynb"), meta,
+                                             "04_output_layers", KNOWN)
     assert chosen == "04_output_layers"
     assert flags == [f"assignment-mismatch: file name says {LESSON}; graded as "
                      "04_output_layers (--assignment)"]
