@@ -16,7 +16,7 @@ from mlpcourse.checkers import lesson05
 
 SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "05_backprop.ipynb"
 TASKS = ["output_delta_bce", "output_delta_mse", "hidden_delta", "layer_gradients",
-         "gradient_step", "backward_pass", "numerical_gradient", "example3_w11"]
+         "gradient_step", "backward_pass", "numerical_gradient", "example3_w11", "chain_deltas"]
 
 
 
@@ -87,7 +87,7 @@ def test_solution_notebook_checks_every_task_once_with_its_points():
     graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert [c.metadata["nbgrader"]["grade_id"] for c in graded] == TASKS
     assert [c.source for c in graded] == [f"check_{t}({t})" for t in TASKS]
-    assert sum(c.metadata["nbgrader"]["points"] for c in graded) == 20
+    assert sum(c.metadata["nbgrader"]["points"] for c in graded) == 23
 
 
 # --- Task 1: output delta, sigmoid + BCE ---------------------------------------------------------

@@ -4,7 +4,11 @@ and report honestly what ran.
 A check never raises because of the student's code. It survives functions that raise, return
 None or the wrong shape, modify their inputs, or never return (a time limit per call). Messages
 say which case failed, with its input, the expected shape and type and what came back; for
-numbers, whether they are close, without printing the expected answer.
+numbers, whether they are close, without printing the expected answer, and, when the wrong
+values match one of the classic slips (a sum for a mean, g'(z) missing or applied twice, a
+transposed matrix, the wrong layer's activations, a flipped sign...), which slip it looks like
+(:func:`diagnose`; the case supplies what the slips would give, computed from the reference in the
+checker's own process and never shown).
 
 The report is shown as text in the notebook and carries a JSON twin (MIME type
 ``application/vnd.mlpcourse.check+json``) that the class grader reads.
@@ -63,7 +67,11 @@ class Case:
     expected : the reference answer (never printed)
     kwargs : dict of keyword arguments
     rtol, atol : tolerances for numbers
-    compare : optional callable(got, expected) -> message or None, replacing the default
+    compare : optional callable(got, expected) -> message or None, replacing the default; it is
+        called as ``compare(got, expected, slips=slips)`` when the case has slips
+    slips : optional :class:`Slips` (for a single result) or dict {part name: Slips} (for the
+        parts of a tuple, see :func:`compare_parts`): what the classic mistakes would return,
+        so that a wrong answer is named ("looks like g'(z) is missing")
     """
 
     description: str
@@ -73,6 +81,32 @@ class Case:
     rtol: float = 1e-6
     atol: float = 1e-8
     compare: Callable | None = None
+    slips: object = None
+
+
+@dataclass
+class Slips:
+    """What the classic slips would give for one expected result, for :func:`diagnose`.
+
+    Everything here is computed from the reference in the checker's (or grader's) own process and
+    is never shown; a message only names the slip.
+
+    Attributes
+    ----------
+    n : the number of terms a mean averages over (N = m for a mean over samples, m·n for a mean
+        over elements): a result N times too large is a sum where the mean is wanted, N times too
+        small divides by N once too often
+    derivative : g'(z) of the layer the result belongs to, shaped like the result (elementwise):
+        a result times g'(z) equal to the answer has g'(z) missing; the answer times g'(z)
+        applies it twice
+    alternatives : ((explanation, value), ...): what specific slips return (e.g. "the gradient
+        was built from the wrong layer's activations", the dW from a^(l) instead of a^(l-1));
+        the first match names the slip
+    """
+
+    n: int | None = None
+    derivative: object = None
+    alternatives: tuple = ()
 
 
 @dataclass
@@ -148,9 +182,12 @@ def describe_value(value) -> str:
     return f"a {type(value).__name__}"
 
 
-def compare_numbers(got, expected, rtol=1e-6, atol=1e-8) -> str | None:
+def compare_numbers(got, expected, rtol=1e-6, atol=1e-8, slips=None) -> str | None:
     """None if ``got`` matches ``expected`` in type, shape and value; otherwise a message that says
-    what is wrong without revealing the expected values."""
+    what is wrong without revealing the expected values: the shape, or how far off the values are
+    and, if ``slips`` (a :class:`Slips`) or the shape shows it, which classic slip it looks like
+    (:func:`diagnose`). For an answer that is zero or tiny, or a result of all zeros, it gives no
+    "largest difference" (it would equal the answer)."""
     expected = np.asarray(expected) if not np.isscalar(expected) else expected
     if got is None:
         return "returned None (did you forget `return`?)"
@@ -162,7 +199,10 @@ def compare_numbers(got, expected, rtol=1e-6, atol=1e-8) -> str | None:
         except (TypeError, ValueError):
             return f"expected an array of numbers of shape {expected.shape}; got non-numbers"
         if got.shape != expected.shape:
-            return f"expected an array of shape {expected.shape}; got shape {got.shape}"
+            message = f"expected an array of shape {expected.shape}; got shape {got.shape}"
+            if expected.ndim == 2 and got.shape == expected.shape[::-1]:
+                message += f"; it looks like {TRANSPOSED}"
+            return message
     else:
         try:
             number = float(np.asarray(got, dtype=float).reshape(-1)[0]) if np.size(got) == 1 \
@@ -178,27 +218,110 @@ def compare_numbers(got, expected, rtol=1e-6, atol=1e-8) -> str | None:
     if np.allclose(got_arr, exp_arr, rtol=rtol, atol=atol):
         return None
     error = float(np.max(np.abs(got_arr - exp_arr)))
-    scale = float(np.max(np.abs(exp_arr))) or 1.0
+    scale = float(np.max(np.abs(exp_arr))) if exp_arr.size else 0.0
     closeness = "close, but not within tolerance" if error < 0.05 * scale else "not close"
+    hint = diagnose(got_arr, exp_arr, slips, rtol, atol)
+    if hint is not None:
+        return f"values are wrong ({closeness}); it looks like {hint}"
+    size = float(np.max(np.abs(got_arr))) if got_arr.size else 0.0
+    if size == 0.0:  # the largest difference would be the answer itself
+        return "values are wrong (not close: your result is all zeros)"
+    if scale < TINY:  # a difference here equals the student's own values: say it relatively
+        return ("values are wrong (not close: the difference is as large as your values "
+                f"themselves, {min(error / size, 9.99):.0%} of their size)")
     return f"values are wrong ({closeness}: largest difference {error:.3g})"
+
+
+TINY = 1e-6  # expected values below this in size are "zero or tiny": differences are relative
+
+# How each slip is named (a message says "values are wrong (...); it looks like <this>").
+TRANSPOSED = ("the transposed matrix (rows and columns swapped: a weight gradient is "
+              "δᵀ a^(l-1), shaped like W (n_out, n_in))")
+TOO_LARGE = ("a sum where the mean is wanted: your values are N = {n} times too large (divide "
+             "by the number of terms N)")
+TOO_SMALL = ("a division by N once too often: your values are N = {n} times too small (a mean "
+             "where the sum is wanted, or 1/N applied twice)")
+MISSING_DERIVATIVE = "the derivative factor g'(z) is missing (δ = dL/da ⊙ g'(z))"
+DOUBLE_DERIVATIVE = "the derivative factor g'(z) is applied twice"
+FLIPPED_SIGN = "the sign is flipped (ŷ - y, not y - ŷ; a step goes against the gradient)"
+
+
+def _close(a, b, rtol, atol) -> bool:
+    try:
+        b = np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def diagnose(got, expected, slips=None, rtol=1e-6, atol=1e-8) -> str | None:
+    """Which classic slip a wrong result looks like, in words (None if none fits).
+
+    Parameters
+    ----------
+    got, expected : arrays (or numbers) of the same shape; ``got`` is wrong
+    slips : :class:`Slips` of this case, or None (then only the slips that need no extra
+        information are tried: transposed values of a square matrix and a flipped sign)
+    rtol, atol : the case's tolerances (a slip matches within ten times them)
+
+    Returns
+    -------
+    str or None : e.g. "the derivative factor g'(z) is missing (...)": names the slip, never a
+        number of the answer. A slip whose value equals the answer itself (g' = 1 for a linear
+        layer, N = 1, a symmetric matrix) is never reported.
+    """
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    rtol, atol = 10 * max(rtol, 1e-9), 10 * max(atol, 1e-12)
+    slips = slips if isinstance(slips, Slips) else Slips()
+
+    def looks_like(value) -> bool:
+        return _close(got, value, rtol, atol) and not _close(expected, value, rtol, atol)
+
+    for explanation, value in slips.alternatives:
+        if looks_like(value):
+            return explanation
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and looks_like(expected.T):
+        return TRANSPOSED
+    if slips.n is not None and slips.n > 1:
+        if looks_like(expected * slips.n):
+            return TOO_LARGE.format(n=slips.n)
+        if looks_like(expected / slips.n):
+            return TOO_SMALL.format(n=slips.n)
+    if slips.derivative is not None:
+        derivative = np.broadcast_to(np.asarray(slips.derivative, dtype=float), expected.shape)
+        if looks_like(expected * derivative):
+            return DOUBLE_DERIVATIVE
+        # got ⊙ g' = answer (a g' near 0 would make any result fit: tried only where g' is not)
+        if (np.min(np.abs(derivative), initial=np.inf) > 1e-6
+                and not np.allclose(derivative, 1.0, rtol=rtol, atol=atol)
+                and _close(got * derivative, expected, rtol, atol)):
+            return MISSING_DERIVATIVE
+    if np.any(np.abs(expected) > atol) and looks_like(-expected):
+        return FLIPPED_SIGN
+    return None
 
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 
 
-def compare_parts(names, rtol=1e-6, atol=1e-8):
+def compare_parts(names, rtol=1e-6, atol=1e-8, order=None):
     """A ``compare(got, expected)`` for functions that return a tuple: checks the count, then
     every part with :func:`compare_numbers`, and names the part that is wrong ("the second value
-    (theta): ...")."""
+    (theta): ..."). The case's slips, if any, are a dict {part name: :class:`Slips`}. ``order``:
+    the part indices in the order they are checked (default: as returned), e.g. the last part
+    first when the others are computed from it, so that the message names the root slip."""
+    order = range(len(names)) if order is None else order
 
-    def compare(got, expected):
+    def compare(got, expected, slips=None):
         if got is None:
             return "returned None (did you forget `return`?)"
         if not isinstance(got, tuple | list) or len(got) != len(names):
             return (f"expected a tuple of {len(names)} values ({', '.join(names)}); "
                     f"got {describe_value(got)}")
-        for index, (name, part, want) in enumerate(zip(names, got, expected, strict=True)):
-            message = compare_numbers(part, want, rtol, atol)
+        for index in order:
+            name, part, want = names[index], got[index], expected[index]
+            part_slips = slips.get(name) if isinstance(slips, dict) else None
+            message = compare_numbers(part, want, rtol, atol, part_slips)
             if message is not None:
                 return f"the {ORDINALS[index]} value ({name}): {message}"
         return None
@@ -301,6 +424,15 @@ def _marker_message(got) -> str | None:
     return None
 
 
+def _compare(case, got) -> str | None:
+    """``case.compare`` (given the case's slips when it has some) or :func:`compare_numbers`."""
+    if case.compare is None:
+        return compare_numbers(got, case.expected, case.rtol, case.atol, case.slips)
+    if case.slips is not None:
+        return case.compare(got, case.expected, slips=case.slips)
+    return case.compare(got, case.expected)
+
+
 def judge(task: str, cases, outcomes, time_limit: float | None = TIME_LIMIT) -> CheckReport:
     """The report for ``outcomes`` (from :func:`call_cases`) of ``cases``: each returned value is
     compared with its case's expected value (``case.compare`` or :func:`compare_numbers`).
@@ -329,9 +461,7 @@ def judge(task: str, cases, outcomes, time_limit: float | None = TIME_LIMIT) -> 
             try:
                 message = _marker_message(outcome.value)
                 if message is None:
-                    compare = case.compare or (
-                        lambda g, e, c=case: compare_numbers(g, e, c.rtol, c.atol))
-                    message = compare(outcome.value, case.expected)
+                    message = _compare(case, outcome.value)
             except Exception as error:  # noqa: BLE001
                 message = f"returned something that could not be checked ({type(error).__name__})"
             report.results.append(CaseResult(case.description, message is None, message or ""))

@@ -6,6 +6,10 @@ error and binary cross-entropy), ``W[l]`` has shape (n_l, n_{l-1}). Expected val
 engine (``forward``, ``backward``, ``update``, the ``ACTIVATIONS`` table) or from exact
 derivatives, never from numbers printed in the lecture.
 
+Every case also carries its :class:`~.core.Slips`: what the classic mistakes (a sum for the mean,
+g'(z) missing or twice, W used transposed, the wrong layer's activations, the step's sign) would
+return, computed here from the reference, so that a wrong answer is named, never shown.
+
 Every student call runs with numpy's floating-point errors (division by zero, overflow, invalid
 values) raised as errors, so a formula that divides by ŷ (1 - ŷ) at a saturated output fails
 its case with a message instead of returning inf silently.
@@ -20,7 +24,7 @@ import numpy as np
 from ..activations import ACTIVATIONS
 from ..network import Network, backward, forward, update
 from ..trace import example3
-from .core import Case, Task, compare_numbers, compare_parts, wrap
+from .core import Case, Slips, Task, compare_numbers, compare_parts, wrap
 
 # The course's backpropagation, derivatives, gradients, updates and gradient checks; its forward
 # computations (mc.forward, mc.activations.sigmoid, mc.loss) stay allowed.
@@ -40,6 +44,7 @@ FRESH = "(fresh for this grading run)"
 
 __all__ = [
     "check_backward_pass",
+    "check_chain_deltas",
     "check_example3_w11",
     "check_gradient_step",
     "check_hidden_delta",
@@ -82,6 +87,20 @@ def _random_sigmoid_net(sizes, rng, scale=1.0):
     return Network.from_weights(W, b, ["sigmoid"] * (len(sizes) - 1))
 
 
+MEAN_OVER_SAMPLES = ("a mean over the samples only: the loss averages all N = m·n_L terms, so "
+                     "divide by y_hat.size, not by the number of rows")
+
+
+def _output_slips(y_hat, y, delta, activation="sigmoid"):
+    """The slips of an output delta δ^(L) (m, n_L) of a mean over N = m·n_L terms: a sum (N times
+    too large), a mean over the rows only, g'(z^(L)) = ŷ (1 - ŷ) applied (once more, for the
+    cross-entropy, where it cancels) or missing (squared error)."""
+    m, n = y_hat.shape
+    alternatives = (((MEAN_OVER_SAMPLES, delta * n),) if m > 1 and n > 1 else ())
+    derivative = y_hat * (1.0 - y_hat) if activation == "sigmoid" else None
+    return Slips(n=y_hat.size, derivative=derivative, alternatives=alternatives)
+
+
 # --- Task: output delta, sigmoid + binary cross-entropy ------------------------------------------
 
 def _output_delta_bce_cases(rng):
@@ -99,13 +118,14 @@ def _output_delta_bce_cases(rng):
          np.array([[40.0, -40.0], [-40.0, 40.0]]), np.array([[0.0, 1.0], [1.0, 1.0]])),
     ]:
         y_hat, delta = _output_layer(z, y, "sigmoid", "binary_cross_entropy")
-        cases.append(Case(description, (y_hat, y), delta))
+        cases.append(Case(description, (y_hat, y), delta, slips=_output_slips(y_hat, y, delta)))
     if rng is not None:
         for _ in range(2):
             m, n = int(rng.integers(1, 7)), int(rng.integers(1, 4))
             z, y = rng.normal(0.0, 3.0, size=(m, n)), rng.integers(0, 2, size=(m, n)) * 1.0
             y_hat, delta = _output_layer(z, y, "sigmoid", "binary_cross_entropy")
-            cases.append(Case(f"random ŷ, y of shape ({m}, {n}) {FRESH}", (y_hat, y), delta))
+            cases.append(Case(f"random ŷ, y of shape ({m}, {n}) {FRESH}", (y_hat, y), delta,
+                              slips=_output_slips(y_hat, y, delta)))
     return cases
 
 
@@ -121,6 +141,15 @@ def check_output_delta_bce(output_delta_bce):
 
 
 # --- Task: output delta, mean squared error ------------------------------------------------------
+
+MISSING_TWO = "the factor 2 of the square's derivative is missing (d(ŷ - y)²/dŷ = 2 (ŷ - y))"
+
+
+def _mse_slips(y_hat, y, delta, activation):
+    slips = _output_slips(y_hat, y, delta, activation)
+    slips.alternatives = ((MISSING_TWO, delta / 2.0), *slips.alternatives)
+    return slips
+
 
 def _output_delta_mse_cases(rng):
     fixed = np.random.default_rng(51)
@@ -139,14 +168,15 @@ def _output_delta_mse_cases(rng):
     ]:
         y_hat, delta = _output_layer(z, y, activation, "mse")
         cases.append(Case(f"{description}, activation = {activation!r}", (y_hat, y, activation),
-                          delta))
+                          delta, slips=_mse_slips(y_hat, y, delta, activation)))
     if rng is not None:
         for activation in ("linear", "sigmoid"):
             m, n = int(rng.integers(1, 7)), int(rng.integers(1, 4))
             z, y = rng.normal(0.0, 2.0, size=(m, n)), rng.uniform(size=(m, n))
             y_hat, delta = _output_layer(z, y, activation, "mse")
             cases.append(Case(f"random ŷ, y of shape ({m}, {n}), activation = {activation!r} "
-                              f"{FRESH}", (y_hat, y, activation), delta))
+                              f"{FRESH}", (y_hat, y, activation), delta,
+                              slips=_mse_slips(y_hat, y, delta, activation)))
     return cases
 
 
@@ -172,13 +202,30 @@ def _hidden_delta(delta_next, W_next, z):
     return a, sigmoid.vjp(z, a, delta_next @ W_next)
 
 
+SIGMOID_OF_A = ("σ' evaluated at a instead of z: σ'(z^(l)) = a^(l) (1 - a^(l)) uses the "
+                "activation as it is, without applying the sigmoid again")
+W_TRANSPOSED = ("W^(l+1) used transposed: δ_j^(l) sums δ_i^(l+1) w_ij^(l+1) over i, the "
+                "neurons of the next layer, which is δ^(l+1) W^(l+1) (no transpose)")
+
+
+def _hidden_slips(delta_next, W_next, a):
+    """The slips of δ^(l) = (δ^(l+1) W^(l+1)) ⊙ a (1 - a): g' missing or twice, σ'(a) for σ'(z),
+    and (for a square W) W transposed."""
+    s = 1.0 / (1.0 + np.exp(-a))
+    alternatives = [(SIGMOID_OF_A, (delta_next @ W_next) * s * (1.0 - s))]
+    if W_next.shape[0] == W_next.shape[1]:
+        alternatives.append((W_TRANSPOSED, (delta_next @ W_next.T) * a * (1.0 - a)))
+    return Slips(derivative=a * (1.0 - a), alternatives=tuple(alternatives))
+
+
 def _hidden_delta_cases(rng):
     fixed = np.random.default_rng(52)
     net, X, Y = _example3_batch()
     _, cache = forward(net, X)
     grads = backward(net, cache, Y, loss="binary_cross_entropy")
     cases = [Case("Example 3: δ^(2) (1, 1), W^(2) (1, 2), a^(1) (1, 2)",
-                  (grads.delta[2], net.W[2], cache.a[1]), grads.delta[1])]
+                  (grads.delta[2], net.W[2], cache.a[1]), grads.delta[1],
+                  slips=_hidden_slips(grads.delta[2], net.W[2], cache.a[1]))]
     for description, m, n_next, n in [
         ("a batch: δ^(l+1) (4, 2), W^(l+1) (2, 3), a^(l) (4, 3)", 4, 2, 3),
         ("one sample: δ^(l+1) (1, 3), W^(l+1) (3, 5), a^(l) (1, 5)", 1, 3, 5),
@@ -186,14 +233,16 @@ def _hidden_delta_cases(rng):
     ]:
         delta_next, W_next = fixed.normal(size=(m, n_next)), fixed.normal(size=(n_next, n))
         a, delta = _hidden_delta(delta_next, W_next, 2.0 * fixed.normal(size=(m, n)))
-        cases.append(Case(description, (delta_next, W_next, a), delta))
+        cases.append(Case(description, (delta_next, W_next, a), delta,
+                          slips=_hidden_slips(delta_next, W_next, a)))
     if rng is not None:
         for _ in range(2):
             m, n_next, n = (int(k) for k in rng.integers(1, 6, size=3))
             delta_next, W_next = rng.normal(size=(m, n_next)), rng.normal(size=(n_next, n))
             a, delta = _hidden_delta(delta_next, W_next, 2.0 * rng.normal(size=(m, n)))
             cases.append(Case(f"random δ^(l+1) ({m}, {n_next}), W^(l+1) ({n_next}, {n}), "
-                              f"a^(l) ({m}, {n}) {FRESH}", (delta_next, W_next, a), delta))
+                              f"a^(l) ({m}, {n}) {FRESH}", (delta_next, W_next, a), delta,
+                              slips=_hidden_slips(delta_next, W_next, a)))
     return cases
 
 
@@ -209,6 +258,11 @@ def check_hidden_delta(hidden_delta):
 
 # --- Task: weight and bias gradients of one layer ------------------------------------------------
 
+def _gradient_slips(delta):
+    """dW and db of a layer divided by m once more (δ already holds the 1/N), or db a mean."""
+    return {"dW": Slips(n=delta.shape[0]), "db": Slips(n=delta.shape[0])}
+
+
 def _layer_gradients_cases(rng):
     fixed = np.random.default_rng(53)
     compare = compare_parts(["dW", "db"])
@@ -217,18 +271,22 @@ def _layer_gradients_cases(rng):
     _, cache = forward(net, X)
     grads = backward(net, cache, Y, loss="binary_cross_entropy")
     cases.append(Case("Example 3, layer 2: δ^(2) (1, 1), a^(1) (1, 2)",
-                      (grads.delta[2], cache.a[1]), (grads.W[2], grads.b[2]), compare=compare))
+                      (grads.delta[2], cache.a[1]), (grads.W[2], grads.b[2]), compare=compare,
+                      slips=_gradient_slips(grads.delta[2])))
     cases.append(Case("Example 3, layer 1: δ^(1) (1, 2), x (1, 2)",
-                      (grads.delta[1], cache.a[0]), (grads.W[1], grads.b[1]), compare=compare))
+                      (grads.delta[1], cache.a[0]), (grads.W[1], grads.b[1]), compare=compare,
+                      slips=_gradient_slips(grads.delta[1])))
     net = _random_sigmoid_net([3, 4, 2], fixed)
     X = fixed.normal(size=(5, 3))
     Y = fixed.integers(0, 2, size=(5, 2)).astype(float)
     _, cache = forward(net, X)
     grads = backward(net, cache, Y, loss="binary_cross_entropy")
     cases.append(Case("a batch of 5, layer 2: δ^(2) (5, 2), a^(1) (5, 4)",
-                      (grads.delta[2], cache.a[1]), (grads.W[2], grads.b[2]), compare=compare))
+                      (grads.delta[2], cache.a[1]), (grads.W[2], grads.b[2]), compare=compare,
+                      slips=_gradient_slips(grads.delta[2])))
     cases.append(Case("a batch of 5, layer 1: δ^(1) (5, 4), x (5, 3)",
-                      (grads.delta[1], cache.a[0]), (grads.W[1], grads.b[1]), compare=compare))
+                      (grads.delta[1], cache.a[0]), (grads.W[1], grads.b[1]), compare=compare,
+                      slips=_gradient_slips(grads.delta[1])))
     if rng is not None:
         sizes = [int(k) for k in rng.integers(1, 6, size=3)]
         m = int(rng.integers(1, 8))
@@ -240,7 +298,8 @@ def _layer_gradients_cases(rng):
         for l in (2, 1):
             cases.append(Case(f"a random {'-'.join(map(str, sizes))} network, m = {m}, layer {l} "
                               f"{FRESH}", (grads.delta[l], cache.a[l - 1]),
-                              (grads.W[l], grads.b[l]), compare=compare))
+                              (grads.W[l], grads.b[l]), compare=compare,
+                              slips=_gradient_slips(grads.delta[l])))
     return cases
 
 
@@ -258,6 +317,16 @@ def check_layer_gradients(layer_gradients):
 
 # --- Task: the update rule -----------------------------------------------------------------------
 
+UPHILL = ("the sign of the update: w + η·grad climbs the loss; gradient descent steps against "
+          "the gradient, w - η·grad")
+NO_ETA = "the learning rate η is missing (the step is η times the gradient)"
+
+
+def _step_case(description, w, grad, eta, expected, **tolerances):
+    slips = Slips(alternatives=((UPHILL, w + eta * grad), (NO_ETA, w - grad)))
+    return Case(description, (w, grad, eta), expected, slips=slips, **tolerances)
+
+
 def _gradient_step_cases(rng):
     fixed = np.random.default_rng(54)
     net, X, Y = _example3_batch()
@@ -266,19 +335,19 @@ def _gradient_step_cases(rng):
     W, dW = fixed.normal(size=(2, 3)), fixed.normal(size=(2, 3))
     b, db = fixed.normal(size=3), fixed.normal(size=3)
     cases = [
-        Case("Example 3's W^(2) (1, 2) and its gradient, eta = 0.01", (net.W[2], grads.W[2], 0.01),
-             stepped.W[2], rtol=1e-12, atol=1e-14),
-        Case("Example 3's b^(1) (2,) and its gradient, eta = 0.01", (net.b[1], grads.b[1], 0.01),
-             stepped.b[1], rtol=1e-12, atol=1e-14),
-        Case("W (2, 3), eta = 0.5", (W, dW, 0.5), W - 0.5 * dW, rtol=1e-12),
-        Case("b (3,), eta = 2.0", (b, db, 2.0), b - 2.0 * db, rtol=1e-12),
+        _step_case("Example 3's W^(2) (1, 2) and its gradient, eta = 0.01", net.W[2], grads.W[2],
+                   0.01, stepped.W[2], rtol=1e-12, atol=1e-14),
+        _step_case("Example 3's b^(1) (2,) and its gradient, eta = 0.01", net.b[1], grads.b[1],
+                   0.01, stepped.b[1], rtol=1e-12, atol=1e-14),
+        _step_case("W (2, 3), eta = 0.5", W, dW, 0.5, W - 0.5 * dW, rtol=1e-12),
+        _step_case("b (3,), eta = 2.0", b, db, 2.0, b - 2.0 * db, rtol=1e-12),
     ]
     if rng is not None:
         for _ in range(2):
             shape = tuple(int(k) for k in rng.integers(1, 5, size=int(rng.integers(1, 3))))
             w, grad, eta = rng.normal(size=shape), rng.normal(size=shape), float(rng.uniform(0, 2))
-            cases.append(Case(f"random w of shape {shape}, eta = {eta:.3g} {FRESH}",
-                              (w, grad, eta), w - eta * grad, rtol=1e-12))
+            cases.append(_step_case(f"random w of shape {shape}, eta = {eta:.3g} {FRESH}",
+                                    w, grad, eta, w - eta * grad, rtol=1e-12))
     return cases
 
 
@@ -297,11 +366,40 @@ def check_gradient_step(gradient_step):
 _BACKWARD_NAMES = ["dW1", "db1", "dW2", "db2"]
 
 
+WRONG_LAYER = ("the gradient built from the wrong layer's activations: dL/dW^(l) = δ^(l)ᵀ "
+               "a^(l-1), the activations that go INTO layer l (the input x for layer 1)")
+DELTA1_NO_DERIVATIVE = ("δ^(1) without the derivative factor σ'(z^(1)) = a^(1) (1 - a^(1)) "
+                        "(δ^(1) = (δ^(2) W^(2)) ⊙ σ'(z^(1)))")
+ACTIVATION_AS_DERIVATIVE = ("δ^(1) multiplied by a^(1) instead of σ'(z^(1)) = a^(1) (1 - a^(1))")
+
+
+def _backward_slips(net, X, Y):
+    """{part: Slips} for (dW1, db1, dW2, db2) of a sigmoid-sigmoid network with the mean BCE: a sum
+    for the mean (every part N times too large), σ' missing or a^(1) for σ' in δ^(1), dW from the
+    wrong layer's activations (when the shapes allow it)."""
+    y_hat, cache = forward(net, X)
+    a0, a1 = cache.a[0], cache.a[1]
+    N = y_hat.size
+    delta2 = (y_hat - Y) / N
+    back = delta2 @ net.W[2]
+    no_derivative, times_a = back, back * a1
+    slips = {name: Slips(n=N) for name in _BACKWARD_NAMES}
+    slips["dW1"].alternatives = ((DELTA1_NO_DERIVATIVE, no_derivative.T @ a0),
+                                 (ACTIVATION_AS_DERIVATIVE, times_a.T @ a0))
+    slips["db1"].alternatives = ((DELTA1_NO_DERIVATIVE, no_derivative.sum(axis=0)),
+                                 (ACTIVATION_AS_DERIVATIVE, times_a.sum(axis=0)))
+    delta1 = back * a1 * (1.0 - a1)
+    if a1.shape == a0.shape:  # n1 = n0: the wrong layer gives the right shape
+        slips["dW1"].alternatives += ((WRONG_LAYER, delta1.T @ a1),)
+        slips["dW2"].alternatives += ((WRONG_LAYER, delta2.T @ a0),)
+    return slips
+
+
 def _backward_case(description, net, X, Y):
     grads = backward(net, forward(net, X)[1], Y, loss="binary_cross_entropy")
     args = (X, Y, net.W[1], net.b[1], net.W[2], net.b[2])
     return Case(description, args, (grads.W[1], grads.b[1], grads.W[2], grads.b[2]),
-                compare=compare_parts(_BACKWARD_NAMES))
+                compare=compare_parts(_BACKWARD_NAMES), slips=_backward_slips(net, X, Y))
 
 
 def _backward_pass_cases(rng):
@@ -461,5 +559,91 @@ def check_example3_w11(example3_w11):
     return EXAMPLE3_W11.check(example3_w11)
 
 
+# --- Task: the deltas of a 3-layer chain --------------------------------------------------------
+
+_CHAIN_NAMES = ["delta1", "delta2", "delta3"]
+DELTA3_DERIVATIVE = ("δ^(3) passed through σ'(z^(3)) once more: for a sigmoid output with the "
+                     "cross-entropy, δ^(3) = (ŷ - y) / N already holds it")
+WRONG_LAYER_DERIVATIVE = ("g' of the wrong layer: δ^(l) takes σ'(z^(l)) = a^(l) (1 - a^(l)) of "
+                          "its own layer l")
+CHAIN_BROKEN = ("δ^(1) built from a δ^(2) that lacks σ'(z^(2)): pass the finished δ^(2) back "
+                "through W^(2)")
+
+
+def _sigmoid_prime(a):
+    return a * (1.0 - a)
+
+
+def _delta_slips(N, back, a, wrong, W_next, delta_next):
+    """Slips of a hidden δ = back ⊙ σ'(z) with back = δ_next W_next and a = σ(z): the sum for the
+    mean, σ' missing or twice, σ'(a) for σ'(z), σ' of another layer's activations (``wrong``,
+    where the shapes agree), W_next transposed (when square)."""
+    s = 1.0 / (1.0 + np.exp(-a))
+    alternatives = [(SIGMOID_OF_A, back * s * (1.0 - s))]
+    alternatives += [(WRONG_LAYER_DERIVATIVE, back * _sigmoid_prime(other))
+                     for other in wrong if other.shape == a.shape]
+    if W_next.shape[0] == W_next.shape[1]:
+        alternatives.append((W_TRANSPOSED, (delta_next @ W_next.T) * _sigmoid_prime(a)))
+    return Slips(n=N, derivative=_sigmoid_prime(a), alternatives=tuple(alternatives))
+
+
+def _chain_case(description, net, X, Y):
+    """A 3-layer sigmoid network: the arguments (a1, a2, ŷ, y, W2, W3), the engine's (δ^(1),
+    δ^(2), δ^(3)), and the slips of each part."""
+    y_hat, cache = forward(net, X)
+    grads = backward(net, cache, Y, loss="binary_cross_entropy")
+    a1, a2 = cache.a[1], cache.a[2]
+    d1, d2, d3 = grads.delta[1], grads.delta[2], grads.delta[3]
+    N = y_hat.size
+    slips = {
+        "delta3": Slips(n=N, derivative=_sigmoid_prime(y_hat),
+                        alternatives=((DELTA3_DERIVATIVE, d3 * _sigmoid_prime(y_hat)),)),
+        "delta2": _delta_slips(N, d3 @ net.W[3], a2, (a1, y_hat), net.W[3], d3),
+        "delta1": _delta_slips(N, d2 @ net.W[2], a1, (a2, y_hat), net.W[2], d2),
+    }
+    broken = ((d3 @ net.W[3]) @ net.W[2]) * _sigmoid_prime(a1)
+    slips["delta1"].alternatives = ((CHAIN_BROKEN, broken), *slips["delta1"].alternatives)
+    args = (a1, a2, y_hat, Y, net.W[2], net.W[3])
+    return Case(description, args, (d1, d2, d3),
+                compare=compare_parts(_CHAIN_NAMES, order=(2, 1, 0)), slips=slips)
+
+
+def _chain_deltas_cases(rng):
+    fixed = np.random.default_rng(57)
+    cases = []
+    for description, sizes, m in [
+        ("a 2-3-2-1 network, one sample", [2, 3, 2, 1], 1),
+        ("a 4-5-3-2 network (multi-label), a batch of 4", [4, 5, 3, 2], 4),
+        ("a 3-3-3-3 network (square weights), a batch of 3", [3, 3, 3, 3], 3),
+        ("a 3-4-4-1 network, a batch of 6", [3, 4, 4, 1], 6),
+    ]:
+        net = _random_sigmoid_net(sizes, fixed)
+        X = fixed.normal(size=(m, sizes[0]))
+        Y = fixed.integers(0, 2, size=(m, sizes[-1])).astype(float)
+        cases.append(_chain_case(description, net, X, Y))
+    if rng is not None:
+        for _ in range(2):
+            sizes, m = [int(k) for k in rng.integers(1, 6, size=4)], int(rng.integers(1, 7))
+            net = _random_sigmoid_net(sizes, rng)
+            X = rng.normal(size=(m, sizes[0]))
+            Y = rng.integers(0, 2, size=(m, sizes[-1])).astype(float)
+            cases.append(_chain_case(f"a random {'-'.join(map(str, sizes))} network, a batch of "
+                                     f"{m} {FRESH}", net, X, Y))
+    return cases
+
+
+CHAIN_DELTAS = Task("chain_deltas", _chain_deltas_cases, call="errstate", references=REFERENCES)
+
+
+def check_chain_deltas(chain_deltas):
+    """The deltas of a 3-layer sigmoid network with the mean binary cross-entropy, from the
+    forward pass's activations (lesson 5, "Where the backward equations come from"):
+    δ^(3) = (ŷ - y) / N, δ^(2) = (δ^(3) W^(3)) ⊙ a^(2) (1 - a^(2)),
+    δ^(1) = (δ^(2) W^(2)) ⊙ a^(1) (1 - a^(1)).
+    ``chain_deltas(a1, a2, y_hat, y, W2, W3)``: a1 (m, n1), a2 (m, n2), y_hat and y (m, n3),
+    W2 (n2, n1), W3 (n3, n2); returns (delta1, delta2, delta3) shaped like (a1, a2, y_hat)."""
+    return CHAIN_DELTAS.check(chain_deltas)
+
+
 TASKS = [OUTPUT_DELTA_BCE, OUTPUT_DELTA_MSE, HIDDEN_DELTA, LAYER_GRADIENTS, GRADIENT_STEP,
-         BACKWARD_PASS, NUMERICAL_GRADIENT, EXAMPLE3_W11]
+         BACKWARD_PASS, NUMERICAL_GRADIENT, EXAMPLE3_W11, CHAIN_DELTAS]
