@@ -165,6 +165,14 @@ def grade_notebook(path: Path, settings: Settings | None = None, key: str | None
     if assignment is None:
         return rows_for(None, f"cannot tell which assignment this is (file name and metadata "
                               f"name none of {known}); use --assignment", flags, sha)
+    from .grading import tasks
+
+    try:
+        tasks.lesson_tasks(assignment)
+    except ValueError as error:
+        return rows_for(assignment, f"this grader has no task definitions for {assignment} "
+                                    f"(mlpcourse.grading.tasks: {error}); nothing was run",
+                        [*flags, "no-task-definitions"], sha)
     if problems:
         flags.append("malformed: " + "; ".join(problems[:5])
                      + (f"; and {len(problems) - 5} more" if len(problems) > 5 else ""))

@@ -481,3 +481,13 @@ def test_the_benchmark_runs_and_reports_per_core_speed(tmp_path, capsys):
     assert result["notebooks"] == 2 and result["notebooks_per_s_per_core"] > 0
     assert result["scores"] == {f"solution_{LESSON}": 11.0, f"untouched_{LESSON}": 0.0}
     assert "nb/s/core" in capsys.readouterr().out
+
+
+def test_an_assignment_without_task_definitions_is_rows_not_a_run(tmp_path, stand_in):
+    solutions = tmp_path / "solutions"
+    submission(solutions, "99_practice.ipynb")
+    path = submission(tmp_path / "subs", "x_99_practice.ipynb")
+    with open(tmp_path / "log", "w") as log:
+        rows = grader.grade([path], solutions_dir=solutions, out=log)
+    assert stand_in == [] and len(rows) == len(TASKS)
+    assert all("no-task-definitions" in r.flags and "nothing was run" in r.message for r in rows)

@@ -481,6 +481,7 @@ for _ in range(10**6):
     os.write(1, b"x" * 65536)
 """], wrong=False))
     save("print_flood", _notebook(["while True:\n    print('x' * 10000)"], wrong=False))
+    save("kernel_suicide", _notebook(["import os\nos._exit(1)"], wrong=False))
     save("sigint_ignoring", _notebook(["""
 import signal
 signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -558,11 +559,11 @@ def test_every_submission_has_its_rows_and_the_run_ends_in_time(attacked_class):
                 "two_gib_file", "memory_bomb", "process_bomb", "output_flood", "print_flood",
                 "sigint_ignoring", "catch_everything", "slow_cells", "malformed_nbgrader_string",
                 "malformed_grade_id_list", "malformed_source_int", "carol", "dave",
-                "invalid_json", "out_folder_traps"}
+                "invalid_json", "out_folder_traps", "kernel_suicide"}
     assert set(rows) == expected, attacked_class["log"]
     assert all(len(r) == 9 for r in rows.values()), {k: len(v) for k, v in rows.items()}
-    # 30 notebooks on 2 jobs: bounded by the per-notebook limit, never by an attack
-    assert attacked_class["took"] < 30 / 2 * NOTEBOOK_TIMEOUT
+    # 31 notebooks on 2 jobs: bounded by the per-notebook limit, never by an attack
+    assert attacked_class["took"] < 31 / 2 * NOTEBOOK_TIMEOUT
     assert points(rows["honest"]) == 11 and points(rows["wrong"]) == 0
 
 
@@ -643,7 +644,7 @@ def test_traps_in_the_out_folder_neither_hang_nor_fool_the_grader(attacked_class
 
 @pytest.mark.parametrize("name", ["two_gib_file", "memory_bomb", "process_bomb",
                                   "output_flood", "print_flood", "sigint_ignoring",
-                                  "catch_everything"])
+                                  "catch_everything", "kernel_suicide"])
 def test_resource_abuse_ends_and_keeps_its_rows(attacked_class, name):
     rows = attacked_class["rows"][name]
     assert len(rows) == 9
