@@ -482,6 +482,15 @@ for _ in range(10**6):
 """], wrong=False))
     save("print_flood", _notebook(["while True:\n    print('x' * 10000)"], wrong=False))
     save("kernel_suicide", _notebook(["import os\nos._exit(1)"], wrong=False))
+    no_checks = _notebook(wrong=False)  # check cells deleted: they never counted
+    no_checks.cells = [c for c in no_checks.cells
+                       if not c.metadata.get("nbgrader", {}).get("grade")]
+    save("deleted_check_cells", no_checks)
+    edited = _notebook()  # check cells edited to claim success: they never counted either
+    for cell in edited.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.source = "print('all checks passed')"
+    save("edited_check_cells", edited)
     save("sigint_ignoring", _notebook(["""
 import signal
 signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -559,12 +568,14 @@ def test_every_submission_has_its_rows_and_the_run_ends_in_time(attacked_class):
                 "two_gib_file", "memory_bomb", "process_bomb", "output_flood", "print_flood",
                 "sigint_ignoring", "catch_everything", "slow_cells", "malformed_nbgrader_string",
                 "malformed_grade_id_list", "malformed_source_int", "carol", "dave",
-                "invalid_json", "out_folder_traps", "kernel_suicide"}
+                "invalid_json", "out_folder_traps", "kernel_suicide", "deleted_check_cells",
+                "edited_check_cells"}
     assert set(rows) == expected, attacked_class["log"]
     assert all(len(r) == 9 for r in rows.values()), {k: len(v) for k, v in rows.items()}
-    # 31 notebooks on 2 jobs: bounded by the per-notebook limit, never by an attack
-    assert attacked_class["took"] < 31 / 2 * NOTEBOOK_TIMEOUT
+    # 33 notebooks on 2 jobs: bounded by the per-notebook limit, never by an attack
+    assert attacked_class["took"] < 33 / 2 * NOTEBOOK_TIMEOUT
     assert points(rows["honest"]) == 11 and points(rows["wrong"]) == 0
+    assert points(rows["deleted_check_cells"]) == 11 and points(rows["edited_check_cells"]) == 0
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
