@@ -437,15 +437,15 @@ def test_ctrl_c_stops_every_sandbox_and_keeps_what_was_graded(tmp_path):
     grader_process = subprocess.Popen(
         [sys.executable, "-m", "mlpcourse", "grade", str(subs), "--csv", str(csv_path),
          "--timeout", "600"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not (
             csv_path.exists() and len(read_csv(csv_path)) == len(TASKS)
             and any(marker in line for line in _cmdlines())):
         time.sleep(0.2)
     grader_process.send_signal(signal.SIGINT)
     start = time.monotonic()
-    _, err = grader_process.communicate(timeout=30)
-    assert time.monotonic() - start < 10, err
+    _, err = grader_process.communicate(timeout=60)
+    assert time.monotonic() - start < 30, err  # not the 600 s the running notebook had left
     assert grader_process.returncode == 130 and b"--resume continues" in err
     assert {Path(r["notebook"]).name for r in read_csv(csv_path)} == {f"a_{LESSON}.ipynb"}
     assert not any(marker in line for line in _cmdlines())
