@@ -315,3 +315,63 @@ def test_gradient_classic_mistakes(ref):
     transposed = check_softmax_ce_gradient(
         lambda z, y: ((softmax(z) - one_hot(y, z.shape[1])) / z.shape[0]).T)
     assert "expected an array of shape (1, 3); got shape (3, 1)" in first_failure(transposed)
+
+
+# --- checks that teach: the classic slips are named, the answer never shown ----------------------
+
+def _softmax_rows(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _no_expected_number(report, task):
+    for case in task.cases(None):
+        for value in np.atleast_1d(np.asarray(case.expected, dtype=float)).ravel():
+            if abs(value) > 1e-3:
+                assert f"{value:.3g}" not in str(report), (value, str(report))
+
+
+def test_a_summed_loss_is_named_and_the_answer_not_shown():
+    report = check_mse(lambda y_hat, y: float(np.sum((y_hat - y) ** 2)))
+    assert "a sum where the mean is wanted" in first_failure(report)
+    assert "N = 4 times too large" in first_failure(report)
+    _no_expected_number(report, lesson04.MSE)
+    rows = check_mse(lambda y_hat, y: float(np.mean(np.sum((y_hat - y) ** 2, axis=-1))))
+    assert "a mean over the samples only" in str(rows)
+
+
+def test_a_cross_entropy_without_its_minus_sign_is_named():
+    def positive_log(y_hat, y, eps=1e-12):
+        p = np.clip(y_hat, eps, 1 - eps)
+        return float(np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+    report = check_binary_cross_entropy(positive_log)
+    assert "the sign is flipped" in first_failure(report)
+    _no_expected_number(report, lesson04.BINARY_CROSS_ENTROPY)
+
+
+def test_cross_entropy_sum_and_mean_over_all_entries_are_named():
+    def summed(y_hat, y, eps=1e-12):
+        return float(-np.sum(np.log(np.clip(y_hat[np.arange(len(y)), y], eps, 1.0))))
+
+    def over_all(y_hat, y, eps=1e-12):
+        return float(-np.mean(np.eye(y_hat.shape[1])[y] * np.log(np.clip(y_hat, eps, 1.0))))
+
+    assert "N = 4 times too large" in first_failure(check_cross_entropy(summed))
+    assert "a mean over all m·k entries" in first_failure(check_cross_entropy(over_all))
+
+
+def test_softmax_ce_gradient_slips_are_named():
+    def delta(z, y, *, scale=None, sign=1.0):
+        m, k = z.shape
+        d = sign * (_softmax_rows(z) - np.eye(k)[y])
+        return d / (m if scale is None else scale(m, k))
+
+    assert check_softmax_ce_gradient(delta).passed
+    summed = check_softmax_ce_gradient(lambda z, y: delta(z, y, scale=lambda m, k: 1))
+    assert "N = 4 times too large" in first_failure(summed)
+    over_all = check_softmax_ce_gradient(lambda z, y: delta(z, y, scale=lambda m, k: m * k))
+    assert "a division by all m·k entries" in first_failure(over_all)
+    flipped = check_softmax_ce_gradient(lambda z, y: delta(z, y, sign=-1.0))
+    assert "the sign is flipped" in first_failure(flipped)
+    _no_expected_number(summed, lesson04.SOFTMAX_CE_GRADIENT)

@@ -243,7 +243,8 @@ TOO_SMALL = ("a division by N once too often: your values are N = {n} times too 
              "where the sum is wanted, or 1/N applied twice)")
 MISSING_DERIVATIVE = "the derivative factor g'(z) is missing (δ = dL/da ⊙ g'(z))"
 DOUBLE_DERIVATIVE = "the derivative factor g'(z) is applied twice"
-FLIPPED_SIGN = "the sign is flipped (ŷ - y, not y - ŷ; a step goes against the gradient)"
+FLIPPED_SIGN = ("the sign is flipped (a minus sign missing or one too many: e.g. ŷ - y, not "
+                "y - ŷ; -ln ŷ, not ln ŷ)")
 
 
 def _close(a, b, rtol, atol) -> bool:

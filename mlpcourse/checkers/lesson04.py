@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations, losses
-from .core import Case, Task
+from .core import Case, Slips, Task
 from .lesson03 import _compare_choice
 
 __all__ = [
@@ -105,26 +105,54 @@ def check_one_hot(one_hot):
     return ONE_HOT.check(one_hot)
 
 
+MEAN_OVER_ROWS = ("a mean over the samples only: this loss averages all N = m·n elements, so "
+                  "divide by the number of elements, not by the number of rows")
+MEAN_OVER_ALL = ("a mean over all m·k entries of the one-hot matrix: cross-entropy sums over "
+                 "the k classes of a sample and averages over the m samples only")
+
+
+def _mean_slips(y_hat, expected):
+    """Slips of a loss that is the mean over all N elements: the sum (N times too large) and, for
+    several outputs per sample, the mean over the rows only."""
+    shape = np.shape(y_hat)
+    several = len(shape) == 2 and shape[1] > 1
+    return Slips(n=int(np.size(y_hat)),
+                 alternatives=((MEAN_OVER_ROWS, expected * shape[1]),) if several else ())
+
+
+def _mean_case(description, args, expected, **options):
+    """A case of a loss averaged over all elements (MSE, BCE), with its slips."""
+    return Case(description, args, expected, slips=_mean_slips(args[0], expected), **options)
+
+
+def _ce_case(description, args, expected, **options):
+    """A cross-entropy case: a mean over the m samples; its slips are the sum over the samples
+    and the mean over all m·k entries."""
+    m, k = np.shape(args[0])
+    slips = Slips(n=m, alternatives=((MEAN_OVER_ALL, expected / k),))
+    return Case(description, args, expected, slips=slips, **options)
+
+
 def _mse_cases(rng):
     fixed = np.random.default_rng(5)
     y_hat2, y2 = fixed.normal(size=(4, 3)), fixed.normal(size=(4, 3))
     y_hat1, y1 = np.array([2.5, 0.0, 2.0, 8.0]), np.array([3.0, -0.5, 2.0, 7.0])
     column = fixed.normal(size=(5, 1)) + 2.0
     cases = [
-        Case("y_hat = [2.5, 0, 2, 8], y = [3, -0.5, 2, 7] (shape (4,))", (y_hat1, y1),
-             losses.mse(y_hat1, y1)),
-        Case("y_hat, y of shape (4, 3) (3 outputs per sample)", (y_hat2, y2),
-             losses.mse(y_hat2, y2)),
-        Case("y_hat = y (a perfect prediction)", (y2, y2.copy()), losses.mse(y2, y2)),
-        Case("y_hat, y of shape (5, 1) (one output)", (column, np.arange(5.0)[:, None]),
-             losses.mse(column, np.arange(5.0)[:, None])),
+        _mean_case("y_hat = [2.5, 0, 2, 8], y = [3, -0.5, 2, 7] (shape (4,))", (y_hat1, y1),
+                   losses.mse(y_hat1, y1)),
+        _mean_case("y_hat, y of shape (4, 3) (3 outputs per sample)", (y_hat2, y2),
+                   losses.mse(y_hat2, y2)),
+        _mean_case("y_hat = y (a perfect prediction)", (y2, y2.copy()), losses.mse(y2, y2)),
+        _mean_case("y_hat, y of shape (5, 1) (one output)", (column, np.arange(5.0)[:, None]),
+                   losses.mse(column, np.arange(5.0)[:, None])),
     ]
     if rng is not None:
         for _ in range(2):
             shape = tuple(int(n) for n in rng.integers(1, 6, size=int(rng.integers(1, 3))))
             y_hat, y = rng.normal(size=shape), rng.normal(size=shape)
-            cases.append(Case(f"random y_hat, y of shape {shape} {FRESH}", (y_hat, y),
-                              losses.mse(y_hat, y)))
+            cases.append(_mean_case(f"random y_hat, y of shape {shape} {FRESH}", (y_hat, y),
+                                    losses.mse(y_hat, y)))
     return cases
 
 
@@ -149,21 +177,22 @@ def _binary_cross_entropy_cases(rng):
               np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]))
     exact = (np.array([1.0, 0.0, 0.0, 1.0]), np.array([1.0, 0.0, 1.0, 0.0]))
     cases = [
-        Case("the lecture's y_hat = [0.766], y = [1]", slide, _bce_expected(*slide)),
-        Case("y_hat, y of shape (4, 1)", batch, _bce_expected(*batch)),
-        Case("y_hat, y of shape (3, 2) (two labels per sample)", labels, _bce_expected(*labels)),
-        Case("y_hat = [1, 0, 0, 1], y = [1, 0, 1, 0] (exact 0 and 1: finite, clipped)", exact,
-             _bce_expected(*exact), rtol=1e-4),
-        Case("the same with eps = 1e-7", exact, _bce_expected(*exact, eps=1e-7),
-             kwargs={"eps": 1e-7}, rtol=1e-4),
+        _mean_case("the lecture's y_hat = [0.766], y = [1]", slide, _bce_expected(*slide)),
+        _mean_case("y_hat, y of shape (4, 1)", batch, _bce_expected(*batch)),
+        _mean_case("y_hat, y of shape (3, 2) (two labels per sample)", labels,
+                   _bce_expected(*labels)),
+        _mean_case("y_hat = [1, 0, 0, 1], y = [1, 0, 1, 0] (exact 0 and 1: finite, clipped)",
+                   exact, _bce_expected(*exact), rtol=1e-4),
+        _mean_case("the same with eps = 1e-7", exact, _bce_expected(*exact, eps=1e-7),
+                   kwargs={"eps": 1e-7}, rtol=1e-4),
     ]
     if rng is not None:
         for _ in range(2):
             shape = (int(rng.integers(1, 7)), int(rng.integers(1, 4)))
             pair = (rng.uniform(0.02, 0.98, size=shape),
                     rng.integers(0, 2, size=shape).astype(float))
-            cases.append(Case(f"random y_hat, y of shape {shape} {FRESH}", pair,
-                              _bce_expected(*pair)))
+            cases.append(_mean_case(f"random y_hat, y of shape {shape} {FRESH}", pair,
+                                    _bce_expected(*pair)))
     return cases
 
 
@@ -189,19 +218,21 @@ def _cross_entropy_cases(rng):
     wide = (activations.softmax(fixed.normal(size=(5, 6))), np.array([5, 0, 3, 3, 1]))
     zero = (np.array([[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]]), np.array([0, 0]))
     cases = [
-        Case("y_hat = [[0.2, 0.7, 0.1]], y = [1] (one sample)", one, _ce_expected(*one)),
-        Case("y_hat (4, 3) from a softmax, y = [0, 2, 1, 2]", batch, _ce_expected(*batch)),
-        Case("y_hat (5, 6), y = [5, 0, 3, 3, 1]", wide, _ce_expected(*wide)),
-        Case("y_hat = [[1, 0, 0], [0, 0.5, 0.5]], y = [0, 0] (a true class with probability 0)",
-             zero, _ce_expected(*zero), rtol=1e-4),
+        _ce_case("y_hat = [[0.2, 0.7, 0.1]], y = [1] (one sample)", one, _ce_expected(*one)),
+        _ce_case("y_hat (4, 3) from a softmax, y = [0, 2, 1, 2]", batch, _ce_expected(*batch)),
+        _ce_case("y_hat (5, 6), y = [5, 0, 3, 3, 1]", wide, _ce_expected(*wide)),
+        _ce_case("y_hat = [[1, 0, 0], [0, 0.5, 0.5]], y = [0, 0] (a true class with "
+                 "probability 0)",
+                 zero, _ce_expected(*zero), rtol=1e-4),
     ]
     if rng is not None:
         for _ in range(2):
             m, k = int(rng.integers(1, 7)), int(rng.integers(2, 7))
             pair = (activations.softmax(rng.normal(0.0, 2.0, size=(m, k))),
                     rng.integers(0, k, size=m))
-            cases.append(Case(f"random y_hat ({m}, {k}) from a softmax, random labels {FRESH}",
-                              pair, _ce_expected(*pair)))
+            cases.append(_ce_case(f"random y_hat ({m}, {k}) from a softmax, random labels "
+                                  f"{FRESH}",
+                                  pair, _ce_expected(*pair)))
     return cases
 
 
@@ -312,6 +343,18 @@ def _gradient_expected(z, y):
     return (y_hat - _one_hot(y, z.shape[1])) / z.shape[0]
 
 
+MEAN_OVER_ALL_DELTA = ("a division by all m·k entries: the cross-entropy averages over the m "
+                       "samples only, so δ = (ŷ - y) / m")
+
+
+def _delta_case(description, args, expected):
+    """A softmax + cross-entropy δ = (ŷ - y) / m case; its slips: no 1/m (the sum), 1/(m k) (the
+    mean over all entries), the flipped sign."""
+    m, k = np.shape(args[0])
+    slips = Slips(n=m, alternatives=((MEAN_OVER_ALL_DELTA, expected / k),))
+    return Case(description, args, expected, slips=slips)
+
+
 def _softmax_ce_gradient_cases(rng):
     fixed = np.random.default_rng(8)
     one = (np.array([[2.0, 1.0, 0.1]]), np.array([0]))
@@ -319,18 +362,18 @@ def _softmax_ce_gradient_cases(rng):
     wide = (fixed.normal(size=(5, 4)) * 3, np.array([3, 3, 0, 1, 2]))
     large = (np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 999.0]]), np.array([2, 1]))
     cases = [
-        Case("z = [[2, 1, 0.1]], y = [0] (one sample)", one, _gradient_expected(*one)),
-        Case("z (4, 3), y = [2, 0, 1, 1]", batch, _gradient_expected(*batch)),
-        Case("z (5, 4), y = [3, 3, 0, 1, 2]", wide, _gradient_expected(*wide)),
-        Case("z = [[1000, 0, -1000], [0, 1000, 999]], y = [2, 1] (no overflow)", large,
-             _gradient_expected(*large)),
+        _delta_case("z = [[2, 1, 0.1]], y = [0] (one sample)", one, _gradient_expected(*one)),
+        _delta_case("z (4, 3), y = [2, 0, 1, 1]", batch, _gradient_expected(*batch)),
+        _delta_case("z (5, 4), y = [3, 3, 0, 1, 2]", wide, _gradient_expected(*wide)),
+        _delta_case("z = [[1000, 0, -1000], [0, 1000, 999]], y = [2, 1] (no overflow)", large,
+                    _gradient_expected(*large)),
     ]
     if rng is not None:
         for scale in (1.0, 50.0):
             m, k = int(rng.integers(1, 7)), int(rng.integers(2, 7))
             pair = (rng.normal(0.0, scale, size=(m, k)), rng.integers(0, k, size=m))
-            cases.append(Case(f"random z ({m}, {k}) of spread {scale:g}, random labels {FRESH}",
-                              pair, _gradient_expected(*pair)))
+            cases.append(_delta_case(f"random z ({m}, {k}) of spread {scale:g}, random labels "
+                                     f"{FRESH}", pair, _gradient_expected(*pair)))
     return cases
 
 
