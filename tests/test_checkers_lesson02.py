@@ -329,3 +329,29 @@ def test_example3_expected_values_are_the_engines_not_the_lectures(ref):
     net, x, _ = trace.example3()
     np.testing.assert_allclose(a1, mc.forward(net, x)[1].a[1], rtol=0, atol=1e-12)
     assert not np.allclose(a1, [0.562, 0.601], atol=1e-3)
+
+
+# ---------------------------------------------------------------- checks that teach: named slips
+
+
+def test_forward_pass_names_an_activation_on_a_linear_output():
+    def tanh_everywhere(W, a, b, g):  # g = "linear" ignored: tanh on the output layer too
+        out = np.tanh(a @ W.T + b) if g == "linear" else activate(g, a @ W.T + b)
+        return out, out
+
+    report = check_forward_pass(forward_with(tanh_everywhere))
+    linear = [r for r in report.results if "linear" in r.description][0]
+    assert linear.message.startswith("a[3] (the output of layer 3): values are wrong")
+    assert "an activation applied to a linear layer's weighted sums" in linear.message
+
+
+def test_forward_pass_names_a_missing_activation():
+    def feeds_z(W, a, b, g):
+        z = a @ W.T + b
+        return z, z
+
+    message = first_failure(check_forward_pass(forward_with(feeds_z))).message
+    assert "this layer's activation g is not applied" in message
+    for case in lesson02.FORWARD_PASS.cases(None):
+        for a in case.expected[1][1:]:
+            assert all(f"{v:.3g}" not in message for v in a.ravel() if abs(v) > 1e-3)

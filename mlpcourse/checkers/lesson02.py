@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import trace
+from ..activations import ACTIVATIONS
 from ..network import Network, forward, init_network
-from .core import Case, Task, compare_numbers, describe_value
+from .core import Case, Slips, Task, compare_numbers, describe_value
 
 REFERENCES = ("mlpcourse.network", "mlpcourse.trace", "mlpcourse.train", "mlpcourse.graph",
               "mlpcourse.diagnostics")
@@ -167,9 +168,11 @@ def check_layer_forward(layer_forward):
 # ---------------------------------------------------------------- the whole network
 
 
-def _forward_compare(got, expected):
+def _forward_compare(got, expected, slips=None):
     """(y_hat, [a0, ..., aL]): check the tuple, then every a[l] in order (so the message names
-    the first wrong layer), then y_hat."""
+    the first wrong layer), then y_hat. ``slips``: {l: Slips} for the layers (see
+    :func:`_layer_slips`)."""
+    slips = slips or {}
     y_hat, a = expected
     if got is None:
         return "returned None (did you forget `return`?)"
@@ -183,14 +186,33 @@ def _forward_compare(got, expected):
         return (f"the second value (a) must hold L + 1 = {L + 1} arrays (a[0] = X, then one "
                 f"per layer); got {len(got_a)}")
     for l, (got_l, want_l) in enumerate(zip(got_a, a, strict=True)):
-        message = compare_numbers(got_l, want_l)
+        message = compare_numbers(got_l, want_l, slips=slips.get(l))
         if message is not None:
             what = "the input X" if l == 0 else f"the output of layer {l}"
             return f"a[{l}] ({what}): {message}"
-    message = compare_numbers(got_y, y_hat)
+    message = compare_numbers(got_y, y_hat, slips=slips.get(L))
     if message is not None:
         return f"the first value (y_hat, which is a[{L}]): {message}"
     return None
+
+
+ON_LINEAR = ("an activation applied to a linear layer's weighted sums: a \"linear\" layer "
+             "passes z on unchanged, a = z")
+NOT_APPLIED = "the weighted sums z^(l): this layer's activation g is not applied (a = g(z))"
+
+
+def _layer_slips(net, cache):
+    """{l: Slips} of a forward pass: z^(l) for a^(l) (g not applied) and, on a linear layer, the
+    course's other activations applied to z^(l) (computed from the engine's z, never shown)."""
+    slips = {}
+    for l in range(1, net.L + 1):
+        z, name = cache.z[l], net.activations[l]
+        if name == "linear":
+            others = [ACTIVATIONS[other].function(z) for other in ("sigmoid", "tanh", "relu")]
+            slips[l] = Slips(alternatives=tuple((ON_LINEAR, value) for value in others))
+        else:
+            slips[l] = Slips(alternatives=((NOT_APPLIED, z),))
+    return slips
 
 
 def _network_case(text, W, b, g, X, names=None):
@@ -198,7 +220,8 @@ def _network_case(text, W, b, g, X, names=None):
     net = Network.from_weights(W, b, names or g)
     y_hat, cache = forward(net, X)
     layers = [(net.W[l], net.b[l], g[l - 1]) for l in range(1, net.L + 1)]
-    return Case(text, (layers, X), (y_hat, list(cache.a)), compare=_forward_compare)
+    return Case(text, (layers, X), (y_hat, list(cache.a)), compare=_forward_compare,
+                slips=_layer_slips(net, cache))
 
 
 def _forward_pass_cases(rng):
