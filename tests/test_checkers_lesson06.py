@@ -211,7 +211,10 @@ def test_train_epoch_mistakes():
     assert "the new network" in failed(checks.check_train_epoch(variant(restart=True)))
     assert "epoch's loss" in failed(checks.check_train_epoch(variant(after=True)))
     assert "epoch's loss" in failed(checks.check_train_epoch(variant(mean=True)))
-    assert "(the new network), W[1]" in failed(checks.check_train_epoch(variant(sign=-1.0)))
+    uphill = failed(checks.check_train_epoch(variant(sign=-1.0)))
+    assert "(the new network), W[1]" in uphill
+    assert "it looks like the sign of the update: w + η·grad climbs the loss" in uphill
+    assert "the sign of the update" not in failed(checks.check_train_epoch(variant(restart=True)))
     assert "the new network" in failed(checks.check_train_epoch(variant(full=True)))
 
     def in_place(net, X, y, batches, eta, loss):

@@ -24,6 +24,7 @@ from .core import (
     ORDINALS,
     Case,
     Modified,
+    Slips,
     Task,
     compare_numbers,
     compare_parts,
@@ -72,10 +73,10 @@ def with_network(fn):
 def guarded(compare):
     """A comparison that first fails results flagged :class:`Modified`."""
 
-    def check(got, expected):
+    def check(got, expected, **slips):
         if isinstance(got, Modified):
             return got.message()
-        return compare(got, expected)
+        return compare(got, expected, **slips)
 
     return check
 
@@ -123,9 +124,11 @@ def compare_indices(names, offset=0):
     return compare
 
 
-def compare_network(got, expected: Network, what="the network") -> str | None:
+def compare_network(got, expected: Network, what="the network", slips=None) -> str | None:
     """None if ``got`` is a network with the weights and biases of ``expected``; else which layer
-    differs (without the values)."""
+    differs (without the values) and, with ``slips`` ({"W[1]": Slips, ...}), which slip it looks
+    like."""
+    slips = slips or {}
     W, b = getattr(got, "W", None), getattr(got, "b", None)
     if not isinstance(W, list | tuple) or not isinstance(b, list | tuple):
         return f"{what}: expected a Network (with .W and .b); got {describe_short(got)}"
@@ -134,7 +137,7 @@ def compare_network(got, expected: Network, what="the network") -> str | None:
                 f"got {len(W) - 1}")
     for l in range(1, expected.L + 1):
         for name, g, e in ((f"W[{l}]", W[l], expected.W[l]), (f"b[{l}]", b[l], expected.b[l])):
-            message = compare_numbers(g, e)
+            message = compare_numbers(g, e, slips=slips.get(name))
             if message:
                 return f"{what}, {name}: {message}"
     return None
@@ -358,10 +361,33 @@ def _problem(kind, m, rng):
     return net, X, y, "cross_entropy"
 
 
-def _compare_epoch(got, expected):
+UPHILL = ("the sign of the update: w + η·grad climbs the loss; gradient descent steps against "
+          "the gradient, w - η·grad")
+
+
+def _uphill_epoch(net, X, y, loss, batches, eta):
+    """The epoch with every step's sign flipped (w + η grad), for the slip "the sign of the
+    update": {"W[l]"/"b[l]": Slips} of the network it gives."""
+    from ..losses import prepare_targets
+    from ..network import backward, forward
+
+    Y = prepare_targets(loss, y, (X.shape[0], net.sizes[-1]), net.dtype)
+    for batch in batches:
+        grads = backward(net, forward(net, X[batch])[1], Y[batch], loss=loss)
+        net = Network.from_weights([net.W[l] + eta * grads.W[l] for l in range(1, net.L + 1)],
+                                   [net.b[l] + eta * grads.b[l] for l in range(1, net.L + 1)],
+                                   net.activations[1:])
+    slips = {}
+    for l in range(1, net.L + 1):
+        slips[f"W[{l}]"] = Slips(alternatives=((UPHILL, net.W[l]),))
+        slips[f"b[{l}]"] = Slips(alternatives=((UPHILL, net.b[l]),))
+    return slips
+
+
+def _compare_epoch(got, expected, slips=None):
     if not isinstance(got, tuple | list) or len(got) != 2:
         return f"expected a tuple (new network, epoch loss); got {describe_short(got)}"
-    message = compare_network(got[0], expected[0], "the first value (the new network)")
+    message = compare_network(got[0], expected[0], "the first value (the new network)", slips)
     if message:
         return message
     message = compare_numbers(got[1], expected[1])
@@ -381,7 +407,8 @@ def _epoch_case(kind, m, batch_size, eta, seed, note=""):
                    f"{sizes}{note}")
     return Case(description, (network_spec(net), X, y, batches),
                 (trained, history.train_loss[0]), kwargs={"eta": eta, "loss": loss},
-                compare=guarded(_compare_epoch))
+                compare=guarded(_compare_epoch),
+                slips=_uphill_epoch(net, X, y, loss, batches, eta))
 
 
 def _train_epoch_cases(rng):
