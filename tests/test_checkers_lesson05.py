@@ -357,5 +357,24 @@ def test_chain_deltas_grading_adds_fresh_cases_with_slips():
     assert all(set(c.slips) == {"delta1", "delta2", "delta3"} for c in cases)
 
 
-def test_chain_deltas_using_the_engine_is_reference_use():
-    assert "mlpcourse.network.backward" in lesson05.CHAIN_DELTAS.references
+def test_chain_deltas_graded_the_engine_is_reference_use_and_a_slip_is_named(tmp_path):
+    from test_grading_tasks import grade_in_process, notebook_with
+
+    engine = ("import mlpcourse as mc\n"
+              "def chain_deltas(a1, a2, y_hat, y, W2, W3):\n"
+              "    raise RuntimeError('never called: the source already shows mc.backward')\n"
+              "    return mc.backward(None, None, y)\n")
+    summed = ("def chain_deltas(a1, a2, y_hat, y, W2, W3):\n"
+              "    delta3 = y_hat - y\n"
+              "    delta2 = (delta3 @ W3) * a2 * (1 - a2)\n"
+              "    return (delta2 @ W2) * a1 * (1 - a1), delta2, delta3\n")
+    rows = {r.task: r for r in grade_in_process("05_backprop", notebook_with(
+        "05_backprop", replace={"chain_deltas_code": engine}), tmp_path / "a")}
+    assert rows["chain_deltas"].points == 0 and rows["chain_deltas"].max_points == 3
+    assert any(f.startswith("reference-use") and "mlpcourse.network.backward" in f
+               for f in rows["chain_deltas"].flags), rows["chain_deltas"].flags
+    assert rows["backward_pass"].points == rows["backward_pass"].max_points
+    rows = {r.task: r for r in grade_in_process("05_backprop", notebook_with(
+        "05_backprop", replace={"chain_deltas_code": summed}), tmp_path / "b")}
+    assert rows["chain_deltas"].points == 0 and not rows["chain_deltas"].flags
+    assert "a sum where the mean is wanted" in rows["chain_deltas"].message
