@@ -128,6 +128,16 @@ def test_a_zero_answer_is_judged_relatively_and_an_all_zero_result_says_so():
     expected = RNG.normal(size=(4,))
     message = run(lambda x: np.zeros(4), Case("zeros", (expected,), expected))
     assert message == "values are wrong (not close: your result is all zeros)"
+    message = run(lambda x: 0.0, Case("a loss", (expected,), 0.7))
+    assert message == "values are wrong (not close: your result is 0)"
+
+
+def test_slips_that_do_not_fit_the_result_give_no_diagnosis_and_no_crash():
+    x = RNG.normal(size=(2, 3))
+    case = Case("x", (x,), x.copy(), slips=Slips(derivative=np.ones(5), alternatives=(
+        ("a slip of another shape", np.zeros(4)), ("not numbers", "abc"))))
+    message = run(lambda x: x + 1.0, case)
+    assert message.startswith("values are wrong (not close: largest difference")
 
 
 def test_close_but_not_within_tolerance_is_still_reported_with_the_diagnosis():

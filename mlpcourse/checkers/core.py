@@ -220,12 +220,16 @@ def compare_numbers(got, expected, rtol=1e-6, atol=1e-8, slips=None) -> str | No
     error = float(np.max(np.abs(got_arr - exp_arr)))
     scale = float(np.max(np.abs(exp_arr))) if exp_arr.size else 0.0
     closeness = "close, but not within tolerance" if error < 0.05 * scale else "not close"
-    hint = diagnose(got_arr, exp_arr, slips, rtol, atol)
+    try:
+        hint = diagnose(got_arr, exp_arr, slips, rtol, atol)
+    except (TypeError, ValueError):  # slips that do not fit this result: no diagnosis
+        hint = None
     if hint is not None:
         return f"values are wrong ({closeness}); it looks like {hint}"
     size = float(np.max(np.abs(got_arr))) if got_arr.size else 0.0
     if size == 0.0:  # the largest difference would be the answer itself
-        return "values are wrong (not close: your result is all zeros)"
+        zero = "0" if got_arr.ndim == 0 else "all zeros"
+        return f"values are wrong (not close: your result is {zero})"
     if scale < TINY:  # a difference here equals the student's own values: say it relatively
         return ("values are wrong (not close: the difference is as large as your values "
                 f"themselves, {min(error / size, 9.99):.0%} of their size)")
