@@ -122,12 +122,14 @@ def _limit_message(run: sandboxing.RunResult, settings: Settings, where: str | N
     return f"{reasons.get(run.ended_by, run.ended_by)} {where} and was stopped"
 
 
-def grade_notebook(path: Path, settings: Settings | None = None, key: str | None = None,
-                   base_seed: int | None = None, solutions_dir=None,
-                   cell_timeout: float | None = None) -> list[Row]:
+def grade_notebook(path: Path, solutions_dir=None, cell_timeout: float | None = None, *,
+                   settings: Settings | None = None, key: str | None = None,
+                   base_seed: int | None = None) -> list[Row]:
     """Grade one submission; never raises for a broken submission (its rows say what happened).
 
-    ``solutions_dir`` and ``cell_timeout`` override ``settings`` (kept for old callers).
+    ``settings`` holds every option of the run (default :class:`Settings`); ``solutions_dir``
+    and ``cell_timeout`` override it. ``key`` names the notebook in the rows (default its
+    path); ``base_seed`` is the run's (default ``settings.seed``, else a fresh one).
     """
     settings = settings or Settings()
     if solutions_dir is not None:
@@ -142,11 +144,15 @@ def grade_notebook(path: Path, settings: Settings | None = None, key: str | None
     sandbox_name = "bwrap" if settings.sandbox else "none"
     known = known_assignments(settings.solutions_dir)
 
-    def rows_for(assignment, message, flags, sha="", max_points=None):
-        if assignment is None:
+    def rows_for(assignment, message, flags, sha=""):
+        try:
+            points = _max_points(assignment, settings) if assignment else {}
+        except Exception as error:  # noqa: BLE001 (an unreadable solution: still a row)
+            flags = [*flags, f"grader-error: cannot read the tasks of {assignment}: {error}"]
+            points = {}
+        if not points:
             return [Row(key, "(unknown)", 0.0, 0.0, message, flags, seed, sandbox_name, sha,
                         shard)]
-        points = max_points or _max_points(assignment, settings)
         return [Row(key, task, 0.0, most, message, flags, seed, sandbox_name, sha, shard)
                 for task, most in points.items()]
 
@@ -371,7 +377,7 @@ def grade(paths, csv_path=None, solutions_dir=SOLUTIONS, cell_timeout=60.0, out=
     def grade_and_write(path: Path) -> None:
         if sandboxing.STOP.is_set():
             return
-        rows = grade_notebook(path, settings, str(path), base_seed)
+        rows = grade_notebook(path, settings=settings, key=str(path), base_seed=base_seed)
         with lock:  # each notebook's rows reach the disk before the next notebook starts
             if sandboxing.STOP.is_set():  # cut short by Ctrl-C: graded again on --resume
                 return

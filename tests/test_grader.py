@@ -491,3 +491,14 @@ def test_an_assignment_without_task_definitions_is_rows_not_a_run(tmp_path, stan
         rows = grader.grade([path], solutions_dir=solutions, out=log)
     assert stand_in == [] and len(rows) == len(TASKS)
     assert all("no-task-definitions" in r.flags and "nothing was run" in r.message for r in rows)
+
+
+def test_an_unreadable_solution_still_gives_a_row(tmp_path, stand_in):
+    solutions = tmp_path / "solutions"
+    solutions.mkdir()
+    (solutions / f"{LESSON}.ipynb").write_text("not a notebook")
+    path = tmp_path / f"x_{LESSON}.ipynb"
+    path.write_text("{broken")
+    rows = grader.grade_notebook(path, solutions)
+    assert [r.task for r in rows] == ["(unknown)"]
+    assert rows[0].flags[0] == "invalid-json" and "grader-error" in rows[0].flags[1]
