@@ -84,6 +84,32 @@ print(json.dumps(seen))
 
 
 @needs_bwrap
+def test_a_course_or_venv_under_tmp_stays_visible_and_read_only(tmp_path):
+    """CI may clone the course (and make its .venv) under /tmp, where the sandbox mounts its own
+    scratch tmpfs: the read-only folders must be mounted after it, not hidden by it."""
+    package = tmp_path / "clone" / "pkg"
+    package.mkdir(parents=True)
+    (package / "module.py").write_text("VALUE = 42\n")
+    (tmp_path / "clone" / "secret.txt").write_text("not bound")
+    probe = f"""
+import json, os, sys
+sys.path.insert(0, {str(package)!r})
+import module
+try:
+    open({str(package / "module.py")!r}, "a").write("x")
+    wrote = True
+except OSError:
+    wrote = False
+print(json.dumps([module.VALUE, wrote, os.path.exists({str(tmp_path / "clone" / "secret.txt")!r})]))
+"""
+    assert str(tmp_path).startswith(sandbox.SCRATCH + "/"), "pytest's tmp_path is under /tmp"
+    result = sandbox.run([PY, "-c", probe], limits=limits(),
+                         read_only=[*sandbox.python_paths(), package])
+    assert result.returncode == 0, result.stderr
+    assert __import__("json").loads(result.stdout) == [42, False, False]
+
+
+@needs_bwrap
 def test_writes_outside_scratch_fail_and_scratch_is_fresh(tmp_path):
     canary = tmp_path / "canary.txt"
     canary.write_text("intact")

@@ -211,10 +211,12 @@ def _sandbox_args(bwrap: str, limits: Limits, files: dict[str, Path], out_dir: P
     args = [bwrap, "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID),
             "--gid", str(SANDBOX_UID), "--disable-userns", "--die-with-parent", "--new-session",
             "--hostname", "sandbox", "--info-fd", str(info_fd), *_system_args()]
-    for path in read_only:
-        args += ["--ro-bind", str(path), str(path)]
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(16 << 20), "--tmpfs", "/dev/shm",
              "--size", str(limits.scratch_bytes), "--perms", "0700", "--tmpfs", SCRATCH]
+    # after the scratch tmpfs (bwrap mounts in argument order): a venv or a clone of the course
+    # that lives under /tmp stays visible (read-only) instead of being hidden by the tmpfs
+    for path in read_only:
+        args += ["--ro-bind", str(path), str(path)]
     for sub in ("home", "ipython", "jupyter", "jupyter/config", "jupyter/data",
                 "jupyter/runtime", "matplotlib", "work"):
         args += ["--dir", f"{SCRATCH}/{sub}"]
