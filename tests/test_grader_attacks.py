@@ -266,6 +266,19 @@ def test_endless_loops_end_at_the_wall_clock_limit(loop):
     assert result.leftover == 0
 
 
+def test_without_sandbox_a_python_under_tmp_is_not_remapped(tmp_path, monkeypatch):
+    """--no-sandbox maps the sandbox's /tmp paths to a private folder, but never the grader's own
+    Python (a CI clone with its venv under /tmp)."""
+    program = tmp_path / "venv" / "bin" / "prog"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\necho ran\n")
+    program.chmod(0o755)
+    monkeypatch.setattr(sandbox, "python_paths", lambda: [tmp_path / "venv"])
+    result = sandbox.run([str(program)], sandbox=False, limits=limits())
+    assert result.returncode == 0, (result.error, result.stderr)
+    assert result.stdout == b"ran\n"
+
+
 def test_without_sandbox_the_process_group_is_still_killed(tmp_path):
     loop = ("import signal, subprocess\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
             "subprocess.Popen(['sleep', '876543'])\nwhile True:\n    pass")

@@ -382,8 +382,12 @@ def _run_plain(argv, files, out_dir, limits, env, cwd) -> RunResult:
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mlpcourse-nosandbox-") as tmp:
         scratch = Path(tmp)
+        # the grader's own Python and package stay where they are, even when they live under /tmp
+        keep = [str(p) for p in python_paths()]
 
         def host(path: str) -> str:
+            if any(path == k or path.startswith(k + "/") for k in keep):
+                return path
             if path == SCRATCH or path.startswith(SCRATCH + "/"):
                 return str(scratch) + path[len(SCRATCH):]
             if out_dir is not None and (path == OUT or path.startswith(OUT + "/")):
