@@ -87,6 +87,26 @@ def _random_sigmoid_net(sizes, rng, scale=1.0):
     return Network.from_weights(W, b, ["sigmoid"] * (len(sizes) - 1))
 
 
+def _network_cases(build, specs, fixed, rng):
+    """Cases from ``build(description, net, X, Y)`` for random sigmoid networks with binary targets:
+    one per ``(description, sizes, m)`` of ``specs`` from the ``fixed`` generator, and two with
+    fresh random sizes (as many layers as the specs) and batch sizes from ``rng`` when given."""
+    def case(description, sizes, m, generator):
+        net = _random_sigmoid_net(sizes, generator)
+        X = generator.normal(size=(m, sizes[0]))
+        Y = generator.integers(0, 2, size=(m, sizes[-1])).astype(float)
+        return build(description, net, X, Y)
+
+    cases = [case(description, sizes, m, fixed) for description, sizes, m in specs]
+    if rng is not None:
+        for _ in range(2):
+            sizes = [int(k) for k in rng.integers(1, 6, size=len(specs[0][1]))]
+            m = int(rng.integers(1, 7))
+            cases.append(case(f"a random {'-'.join(map(str, sizes))} network, a batch of {m} "
+                              f"{FRESH}", sizes, m, rng))
+    return cases
+
+
 MEAN_OVER_SAMPLES = ("a mean over the samples only: the loss averages all N = m·n_L terms, so "
                      "divide by y_hat.size, not by the number of rows")
 
@@ -406,24 +426,11 @@ def _backward_pass_cases(rng):
     fixed = np.random.default_rng(55)
     net, X, Y = _example3_batch()
     cases = [_backward_case("Example 3: X (1, 2), y = [[1]], a 2-2-1 network", net, X, Y)]
-    for description, sizes, m in [
+    return cases + _network_cases(_backward_case, [
         ("a 3-4-1 network, a batch of 6", [3, 4, 1], 6),
         ("a 2-5-3 network (multi-label), a batch of 4", [2, 5, 3], 4),
         ("a 4-3-2 network, one sample X (1, 4)", [4, 3, 2], 1),
-    ]:
-        net = _random_sigmoid_net(sizes, fixed)
-        X = fixed.normal(size=(m, sizes[0]))
-        Y = fixed.integers(0, 2, size=(m, sizes[-1])).astype(float)
-        cases.append(_backward_case(description, net, X, Y))
-    if rng is not None:
-        for _ in range(2):
-            sizes, m = [int(k) for k in rng.integers(1, 6, size=3)], int(rng.integers(1, 7))
-            net = _random_sigmoid_net(sizes, rng)
-            X = rng.normal(size=(m, sizes[0]))
-            Y = rng.integers(0, 2, size=(m, sizes[-1])).astype(float)
-            cases.append(_backward_case(f"a random {'-'.join(map(str, sizes))} network, a batch "
-                                        f"of {m} {FRESH}", net, X, Y))
-    return cases
+    ], fixed, rng)
 
 
 BACKWARD_PASS = Task("backward_pass", _backward_pass_cases, call="errstate", references=REFERENCES)
@@ -610,26 +617,12 @@ def _chain_case(description, net, X, Y):
 
 def _chain_deltas_cases(rng):
     fixed = np.random.default_rng(57)
-    cases = []
-    for description, sizes, m in [
+    return _network_cases(_chain_case, [
         ("a 2-3-2-1 network, one sample", [2, 3, 2, 1], 1),
         ("a 4-5-3-2 network (multi-label), a batch of 4", [4, 5, 3, 2], 4),
         ("a 3-3-3-3 network (square weights), a batch of 3", [3, 3, 3, 3], 3),
         ("a 3-4-4-1 network, a batch of 6", [3, 4, 4, 1], 6),
-    ]:
-        net = _random_sigmoid_net(sizes, fixed)
-        X = fixed.normal(size=(m, sizes[0]))
-        Y = fixed.integers(0, 2, size=(m, sizes[-1])).astype(float)
-        cases.append(_chain_case(description, net, X, Y))
-    if rng is not None:
-        for _ in range(2):
-            sizes, m = [int(k) for k in rng.integers(1, 6, size=4)], int(rng.integers(1, 7))
-            net = _random_sigmoid_net(sizes, rng)
-            X = rng.normal(size=(m, sizes[0]))
-            Y = rng.integers(0, 2, size=(m, sizes[-1])).astype(float)
-            cases.append(_chain_case(f"a random {'-'.join(map(str, sizes))} network, a batch of "
-                                     f"{m} {FRESH}", net, X, Y))
-    return cases
+    ], fixed, rng)
 
 
 CHAIN_DELTAS = Task("chain_deltas", _chain_deltas_cases, call="errstate", references=REFERENCES)
