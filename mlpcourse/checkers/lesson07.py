@@ -221,15 +221,20 @@ def _ratio(net, X, y, loss):
     return norms[0] / norms[-1]
 
 
-def _first_last_ratio_cases(rng):
+def _measured_cases(measure, rng):
+    """Cases for a function measured on the fixed problems, plus two fresh random problems."""
     problems = _problems()
-    cases = [_network_case(key, problems, _ratio)
+    cases = [_network_case(key, problems, measure)
              for key in ("small", "deep sigmoid", "relu mse", "tanh softmax")]
     if rng is not None:
         for _ in range(2):
-            cases.append(_network_case("random", {"random": _random_problem(rng)}, _ratio))
+            cases.append(_network_case("random", {"random": _random_problem(rng)}, measure))
             cases[-1].description += f" {FRESH}"
     return cases
+
+
+def _first_last_ratio_cases(rng):
+    return _measured_cases(_ratio, rng)
 
 
 FIRST_LAST_RATIO = Task(
@@ -247,14 +252,7 @@ def _factors(net, X, y, loss):
 
 
 def _delta_factors_cases(rng):
-    problems = _problems()
-    cases = [_network_case(key, problems, _factors)
-             for key in ("small", "deep sigmoid", "relu mse", "tanh softmax")]
-    if rng is not None:
-        for _ in range(2):
-            cases.append(_network_case("random", {"random": _random_problem(rng)}, _factors))
-            cases[-1].description += f" {FRESH}"
-    return cases
+    return _measured_cases(_factors, rng)
 
 
 DELTA_FACTORS = Task("delta_factors", _delta_factors_cases, call="network", references=REFERENCES)
