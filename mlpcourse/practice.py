@@ -977,7 +977,7 @@ def _network_view(problem, solution):
 def _draw_network_problem(problem, ax, solution):
     import matplotlib.pyplot as plt  # noqa: F401 (the diagram module needs pyplot)
 
-    from .diagrams import draw_network
+    from .plots.diagrams import draw_network
 
     return draw_network(**_network_view(problem, solution), ax=ax)
 
@@ -1103,7 +1103,7 @@ def draw_live(problem: Problem, solution: bool = False):
     (fig, update): ``update(problem)`` shows another Problem and returns the list of artists it
     changed, or None when the figure has to be drawn whole.
     """
-    from .diagrams import draw_network_live
+    from .plots.diagrams import draw_network_live
 
     _check_problem(problem)
     solution = bool(solution)

@@ -1,4 +1,4 @@
-"""Tests for mlpcourse.diagrams: one circle per neuron, one edge per weight, labels only where
+"""Tests for mlpcourse.plots.diagrams: one circle per neuron, one edge per weight, labels only where
 they fit, and the forward-pass values / gradients written where the lessons expect them."""
 
 import matplotlib
@@ -12,7 +12,7 @@ from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 import mlpcourse as mc  # noqa: E402
-from mlpcourse.diagrams import (  # noqa: E402
+from mlpcourse.plots.diagrams import (  # noqa: E402
     draw_network,
     layer_titles,
     network_layout,
@@ -27,6 +27,18 @@ def example3():
     net = mc.Network.from_weights(W=[[[0.2, 0.4], [0.3, 0.7]], [[0.6, 0.9]]],
                                   b=[[0.1, 0.2], [0.3]], activations=["sigmoid", "sigmoid"])
     return net, np.array([0.5, 0.1])
+
+
+def test_the_old_module_name_is_the_same_module():
+    # mlpcourse.diagrams (the README's name before the move into plots/) is plots.diagrams itself
+    import mlpcourse.diagrams as old
+    import mlpcourse.plots.diagrams as new
+
+    assert old is new
+    assert old.draw_network is draw_network
+    from mlpcourse.diagrams import draw_network_live
+
+    assert draw_network_live is new.draw_network_live
 
 
 def by_gid(ax, gid):

@@ -16,7 +16,7 @@ from PIL import Image  # noqa: E402
 
 import mlpcourse as mc  # noqa: E402
 from mlpcourse import practice  # noqa: E402
-from mlpcourse.diagrams import draw_network, draw_network_live  # noqa: E402
+from mlpcourse.plots.diagrams import draw_network, draw_network_live  # noqa: E402
 from mlpcourse.plots.style import COLORS, RC  # noqa: E402
 from mlpcourse.widgets import live  # noqa: E402
 

@@ -1,11 +1,12 @@
-"""Plots for the lessons: the only place (with ``mlpcourse.diagrams``) that imports matplotlib.
+"""Plots for the lessons: with ``mlpcourse.widgets``, the only place that imports matplotlib.
 
 ``setup()`` gives every notebook the same look and print precision; each topic has its own
-submodule (``plots.perceptron``, ``plots.activations``, ...).
+submodule (``plots.perceptron``, ``plots.activations``, ...); ``plots.diagrams`` draws networks
+as neurons and weighted edges (``mlpcourse.diagrams`` is its old name and still works).
 """
 
-from . import activations, descent, graph, outputs, perceptron, training, vanishing
+from . import activations, descent, diagrams, graph, outputs, perceptron, training, vanishing
 from .style import COLORS, setup
 
-__all__ = ["COLORS", "activations", "descent", "graph", "outputs", "perceptron", "setup",
-           "training", "vanishing"]
+__all__ = ["COLORS", "activations", "descent", "diagrams", "graph", "outputs", "perceptron",
+           "setup", "training", "vanishing"]
