@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 OLDEST := .venv-oldest
 
 .PHONY: lab test lint notebooks exercises bench site reexecute-check test-oldest test-nbgrader \
-	clean-venv
+	clean-venv git-nbdime
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mlpcourse needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -26,7 +26,20 @@ $(STAMP): pyproject.toml | $(PY)
 # what a developer needs on top: the test, lint and browser tools (the dev extra)
 $(DEV_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
+	@$(GIT_NBDIME)
 	touch $(DEV_STAMP)
+
+# readable notebook diffs and merges: .gitattributes routes *.ipynb to the "jupyternotebook"
+# drivers, configured here in this clone's .git/config with the venv's nbdime (absolute paths, so
+# `git diff` works without activating the venv); `git diff --no-ext-diff` shows the raw JSON
+NBDIME := $(abspath $(VENV))/bin
+GIT_NBDIME = if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	git config diff.jupyternotebook.command "$(NBDIME)/git-nbdiffdriver diff" && \
+	git config merge.jupyternotebook.driver "$(NBDIME)/git-nbmergedriver merge %O %A %B %L %P" && \
+	git config merge.jupyternotebook.name "jupyter notebook merge driver (nbdime)" && \
+	echo "git: notebooks now diff and merge cell by cell (nbdime) in this clone"; fi
+git-nbdime: $(DEV_STAMP)
+	@$(GIT_NBDIME)
 
 # JupyterLab refuses to start as root ("Running as root is not recommended") unless given
 # --allow-root; containers, cloud VMs and CI run as root, so there it is added (and said).

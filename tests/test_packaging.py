@@ -26,7 +26,33 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
     conda = dict(requirement(s) for s in env["dependencies"] if isinstance(s, str))
     assert conda.pop("python").startswith("=3.11"), "environment.yml must pin Python"
     conda.pop("pip", None)
+    # Binder keeps nbval (a lecturer may run the notebook tests there); pip users get it from the
+    # dev extra, at the same version
+    dev = dict(requirement(s) for s in pyproject["project"]["optional-dependencies"]["dev"])
+    assert conda.pop("nbval") == dev["nbval"]
     assert conda == pip
+
+
+def test_every_import_of_the_package_is_declared():
+    """Each third-party module that mlpcourse/ imports is a declared runtime dependency (pip
+    names differ from import names for a few)."""
+    import ast
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    declared = {requirement(s)[0] for s in pyproject["project"]["dependencies"]}
+    pip_name = {"sklearn": "scikit-learn", "PIL": "pillow", "IPython": "ipython",
+                "jupyter_client": "jupyter-client"}
+    imported = set()
+    for path in (ROOT / "mlpcourse").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"mlpcourse"}
+    missing = sorted(m for m in third_party if pip_name.get(m, m).lower() not in declared)
+    assert not missing, f"imported by mlpcourse/ but not in pyproject's dependencies: {missing}"
+    assert "nbval" not in declared, "nbval is for the tests: it belongs in the dev extra"
 
 
 def test_postbuild_installs_the_package_and_stops_on_errors():
