@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 OLDEST := .venv-oldest
 
 .PHONY: lab test lint notebooks exercises bench site reexecute-check test-oldest test-nbgrader \
-	clean-venv git-nbdime
+	clean-venv git-nbdime lesson
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mlpcourse needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -72,6 +72,15 @@ notebooks: $(DEV_STAMP)
 	OPENBLAS_NUM_THREADS=$(BLAS_THREADS) $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 	$(PY) tools/clean_notebooks.py $(NOTEBOOKS)
 	$(PY) -m mlpcourse exercises
+
+# one lesson: re-execute and clean notebooks/NN_*.ipynb and solutions/NN_*.ipynb (when the lesson
+# has exercises), then regenerate the exercises (only that lesson's can change), e.g.
+# make lesson N=05 (N=5 works too)
+LESSON_FILES = $(wildcard notebooks/$(N)_*.ipynb notebooks/0$(N)_*.ipynb \
+	solutions/$(N)_*.ipynb solutions/0$(N)_*.ipynb)
+lesson: $(DEV_STAMP)
+	@test -n "$(N)" -a -n "$(LESSON_FILES)" || { echo "make lesson: N must be a lesson number with a notebook in notebooks/ (e.g. N=05); got N=$(N)" >&2; exit 2; }
+	$(MAKE) --no-print-directory notebooks NOTEBOOKS="$(LESSON_FILES)"
 
 # `make notebooks` on "another machine" (another OpenBLAS kernel, two threads), in a temporary
 # copy: no committed text output may change (PNG bytes may)
