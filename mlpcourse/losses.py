@@ -6,18 +6,23 @@
 - ``"cross_entropy"`` (alias ``"ce"``): -Σ_k y_k log ŷ_k, mean over samples; for softmax outputs.
   Targets are integer class labels of shape (m,) or one-hot rows of shape (m, k).
 
+``LOSSES`` maps each name to a :class:`Loss`, which also says how the lessons write the loss in
+LaTeX and which output activation gives the shortcut δ = ŷ - y; :func:`register_loss` adds one.
+
 Logarithms are clamped at -100, as PyTorch does, so probabilities that round to exactly 0 or 1
 give a large but finite loss and no RuntimeWarning.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import _forms
 from ._validation import as_array, choice, describe
 
 LOG_FLOOR = -100.0  # log(p) is clamped here: finite loss for p == 0 (PyTorch's BCELoss does so)
@@ -88,27 +93,169 @@ def cross_entropy_gradient(y_hat, y):
     return -y / np.maximum(y_hat, _floor(y_hat)) / y_hat.shape[0]
 
 
+_OUTPUTS = ("mean", "sum")
+_TARGETS = ("values", "probabilities", "classes")
+
+
+def _bad(field: str, expected: str, given) -> ValueError:
+    return ValueError(f"{field} must be {expected}; got {given!r}")
+
+
 @dataclass(frozen=True)
 class Loss:
-    """One entry of the loss table: the loss, its gradient dL/dŷ, and the output activation with
-    which dL/dz simplifies to the shortcut δ = (ŷ - y) / (number of terms averaged over)."""
+    """Everything the course says about one loss: the engine's functions and how the lessons write
+    it. Adding a loss is one :func:`register_loss` call; the engine and the trace read this entry.
+
+    Attributes
+    ----------
+    name : str, the key in ``LOSSES`` ("binary_cross_entropy")
+    function : callable (ŷ, y) -> float, the mean loss over a batch, arrays of shape (m, n_out)
+    gradient : callable (ŷ, y) -> dL/dŷ of that mean, shape (m, n_out)
+    shortcut_activation : the output activation with which dL/dz simplifies to δ = ŷ - y (divided
+        by the number of terms averaged over): "sigmoid" for binary cross-entropy, "softmax" for
+        cross-entropy (the lecture's and scikit-learn's pairs); None if there is none
+    label : display name ("binary cross-entropy"); default: the name with spaces for underscores
+    latex : the loss of one output in LaTeX with the slots ``<h>`` (ŷ) and ``<y>``, e.g.
+        ``-<y> \\ln <h> - (1 - <y>) \\ln(1 - <h>)``; the trace fills it with numbers (see
+        ``mlpcourse._forms``); default ``L(<h>, <y>)``
+    latex_gradient : dL/dŷ of that one-output loss, same slots, e.g. ``2(<h> - <y>)``; default
+        ``\\partial_{\\hat{y}} L(<h>, <y>)``
+    outputs : how a sample's n outputs combine: "mean" (the mean over all elements, as PyTorch's
+        MSELoss and BCELoss) or "sum" (cross-entropy sums over the classes)
+    targets : what y holds: "values" (any numbers), "probabilities" (in [0, 1]) or "classes"
+        (one-hot rows, or class labels that become one-hot)
+    probabilities : True if ŷ must be probabilities (a sigmoid or softmax output layer)
+    aliases : other names accepted for it ("bce")
+    """
 
     name: str
     function: Callable
     gradient: Callable
-    shortcut_activation: str | None
+    shortcut_activation: str | None = None
+    label: str = ""
+    latex: str = ""
+    latex_gradient: str = ""
+    outputs: str = "mean"
+    targets: str = "values"
+    probabilities: bool = False
+    aliases: tuple = ()
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise _bad("name", "a non-empty name of letters, digits and _ (e.g. 'mae')",
+                       self.name)
+        for field in ("function", "gradient"):
+            if not callable(getattr(self, field)):
+                raise _bad(field, "a function (y_hat, y) -> " +
+                           ("float" if field == "function" else "dL/dy_hat"), getattr(self, field))
+        if self.shortcut_activation is not None and not isinstance(self.shortcut_activation, str):
+            raise _bad("shortcut_activation", "an activation name or None",
+                       self.shortcut_activation)
+        if not isinstance(self.label, str):
+            raise _bad("label", "a string", self.label)
+        if self.outputs not in _OUTPUTS:
+            raise _bad("outputs", f"one of {list(_OUTPUTS)}", self.outputs)
+        if self.targets not in _TARGETS:
+            raise _bad("targets", f"one of {list(_TARGETS)}", self.targets)
+        if not isinstance(self.probabilities, bool):
+            raise _bad("probabilities", "True or False", self.probabilities)
+        if isinstance(self.aliases, str) or not all(
+                isinstance(a, str) and a.isidentifier() for a in self.aliases):
+            raise _bad("aliases", "a tuple of names", self.aliases)
+        object.__setattr__(self, "aliases", tuple(self.aliases))
+        object.__setattr__(self, "label", self.label or self.name.replace("_", " "))
+        object.__setattr__(self, "latex", _forms.check(
+            "latex", self.latex or "L(<h>, <y>)", ("h", "y")))
+        object.__setattr__(self, "latex_gradient", _forms.check(
+            "latex_gradient", self.latex_gradient or "\\partial_{\\hat{y}} L(<h>, <y>)",
+            ("h", "y")))
+
+    def formula(self, y_hat: str = "\\hat{y}", y: str = "y") -> str:
+        """The one-output loss in LaTeX with symbols written in:
+        ``-y \\ln \\hat{y} - (1 - y) \\ln(1 - \\hat{y})``."""
+        return _forms.with_symbols(self.latex, h=y_hat, y=y)
+
+    def formula_gradient(self, y_hat: str = "\\hat{y}", y: str = "y") -> str:
+        """dL/dŷ of the one-output loss in LaTeX with symbols written in."""
+        return _forms.with_symbols(self.latex_gradient, h=y_hat, y=y)
 
 
 LOSSES: dict[str, Loss] = {
-    "mse": Loss("mse", mse, mse_gradient, None),
+    "mse": Loss(
+        "mse", mse, mse_gradient, None, label="mean squared error",
+        latex="(<h> - <y>)^2", latex_gradient="2(<h> - <y>)"),
     "binary_cross_entropy": Loss(
-        "binary_cross_entropy", binary_cross_entropy, binary_cross_entropy_gradient, "sigmoid"
-    ),
-    "cross_entropy": Loss("cross_entropy", cross_entropy, cross_entropy_gradient, "softmax"),
+        "binary_cross_entropy", binary_cross_entropy, binary_cross_entropy_gradient, "sigmoid",
+        label="binary cross-entropy", latex="-<y> \\ln <h> - (1 - <y>) \\ln(1 - <h>)",
+        latex_gradient="-\\frac{<y>}{<h>} + \\frac{1 - <y>}{1 - <h>}",
+        targets="probabilities", probabilities=True, aliases=("bce",)),
+    "cross_entropy": Loss(
+        "cross_entropy", cross_entropy, cross_entropy_gradient, "softmax", label="cross-entropy",
+        latex="-<y> \\ln <h>", latex_gradient="-\\frac{<y>}{<h>}", outputs="sum",
+        targets="classes", probabilities=True, aliases=("ce",)),
 }
-ALIASES = {"bce": "binary_cross_entropy", "ce": "cross_entropy"}
-_NAMES = {**LOSSES, **ALIASES}  # every accepted name, merged once rather than on every call
-_SPECS = {**LOSSES, **{alias: LOSSES[name] for alias, name in ALIASES.items()}}  # name -> Loss
+_BUILT_IN = frozenset(LOSSES)
+ALIASES: dict[str, str] = {}
+_NAMES: dict[str, object] = {}  # every accepted name (for the error message)
+_SPECS: dict[str, Loss] = {}  # every accepted name -> Loss, one dict lookup per call
+
+
+def _index() -> None:
+    """Rebuild the alias tables from ``LOSSES`` (after a loss is added or removed)."""
+    ALIASES.clear()
+    ALIASES.update({alias: name for name, spec in LOSSES.items() for alias in spec.aliases})
+    _NAMES.clear()
+    _NAMES.update({**LOSSES, **ALIASES})
+    _SPECS.clear()
+    _SPECS.update({**LOSSES, **{alias: LOSSES[name] for alias, name in ALIASES.items()}})
+
+
+_index()
+
+
+def register_loss(name: str, function: Callable, gradient: Callable, **fields) -> Loss:
+    """Add a loss to ``LOSSES``: after this, ``loss``, ``backward``, ``fit`` and ``trace`` know it.
+
+    Parameters
+    ----------
+    name : new name, letters, digits and _ ("mae")
+    function : callable (ŷ, y) -> float, the mean loss over a batch of shape (m, n_out)
+    gradient : callable (ŷ, y) -> dL/dŷ of that mean, shape (m, n_out)
+    fields : the other fields of :class:`Loss` (``shortcut_activation``, ``label``, ``latex``,
+        ``latex_gradient``, ``outputs``, ``targets``, ``probabilities``, ``aliases``), each with
+        a default
+
+    Returns
+    -------
+    Loss, the new entry
+    """
+    known = [f.name for f in dataclasses.fields(Loss)]
+    unknown = sorted(set(fields) - set(known))
+    if unknown:
+        raise TypeError(f"register_loss() got unknown fields {unknown}; the fields are "
+                        f"{known[3:]}")
+    spec = Loss(name, function, gradient, **fields)
+    for new in (name, *spec.aliases):
+        if new in _SPECS:
+            raise ValueError(f"name and aliases must be new loss names; got {new!r}, which is "
+                             f"already taken (unregister_loss removes a registered loss)")
+    if spec.shortcut_activation is not None:
+        from .activations import ACTIVATIONS
+
+        choice("shortcut_activation", spec.shortcut_activation, ACTIVATIONS)
+    LOSSES[name] = spec
+    _index()
+    return spec
+
+
+def unregister_loss(name: str) -> None:
+    """Remove a loss added by :func:`register_loss` (the built-in ones stay)."""
+    choice("name", name, LOSSES)
+    if name in _BUILT_IN:
+        raise ValueError(f"name must be a registered loss, not a built-in one "
+                         f"{sorted(_BUILT_IN)}; got {name!r}")
+    del LOSSES[name]
+    _index()
 
 
 PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
@@ -117,7 +264,7 @@ PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
 def check_output_activation(name: str, activation: str) -> None:
     """Cross-entropy losses need probabilities: refuse an output layer that does not give them."""
     loss = get_loss(name)
-    if loss.name != "mse" and activation not in PROBABILITY_OUTPUTS:
+    if loss.probabilities and activation not in PROBABILITY_OUTPUTS:
         raise ValueError(
             f"loss {loss.name!r} needs probabilities from the output layer, so its activation must "
             f"be one of {list(PROBABILITY_OUTPUTS)}; got {activation!r} (use 'mse' for it)"
@@ -143,9 +290,9 @@ def prepare_targets(name: str, y, shape: tuple[int, int], dtype=np.float64) -> n
     # fast path for a float array whose sum is finite (so is every entry); else the full check
     if not (type(y) is np.ndarray and y.dtype.kind == "f" and math.isfinite(y.sum())):
         y = as_array("y", y)
-    if loss.name == "cross_entropy" and y.shape == (m,) and n_out > 1:
+    if loss.targets == "classes" and y.shape == (m,) and n_out > 1:
         if not np.all(y == np.round(y)):
-            raise ValueError("y must hold integer class labels for cross_entropy; got fractions")
+            raise ValueError(f"y must hold integer class labels for {loss.name}; got fractions")
         if y.min() < 0 or y.max() >= n_out:
             raise ValueError(
                 f"y holds class labels out of range: expected 0..{n_out - 1} for {n_out} outputs; "
@@ -157,21 +304,21 @@ def prepare_targets(name: str, y, shape: tuple[int, int], dtype=np.float64) -> n
     if y.shape == (m,) and n_out == 1:
         y = y.reshape(m, 1)
     if y.shape != (m, n_out):
-        hint = f" or ({m},) class labels" if loss.name == "cross_entropy" else ""
+        hint = f" or ({m},) class labels" if loss.targets == "classes" else ""
         hint += f" or ({m},)" if n_out == 1 else ""
         raise ValueError(
             f"y does not fit the network output: expected shape ({m}, {n_out}){hint}; "
             f"got {describe(y)}"
         )
-    if loss.name == "binary_cross_entropy" and (y.min() < 0 or y.max() > 1):
+    if loss.targets == "probabilities" and (y.min() < 0 or y.max() > 1):
         raise ValueError(
-            "y must lie in [0, 1] for binary_cross_entropy; "
+            f"y must lie in [0, 1] for {loss.name}; "
             f"got values from {y.min()} to {y.max()}"
         )
-    if loss.name == "cross_entropy":
+    if loss.targets == "classes":
         if y.min() < 0 or not np.allclose(y.sum(axis=1), 1.0):
             raise ValueError(
-                "y must hold one-hot (or probability) rows that sum to 1 for cross_entropy; "
+                f"y must hold one-hot (or probability) rows that sum to 1 for {loss.name}; "
                 f"got row sums from {y.sum(axis=1).min():.3g} to {y.sum(axis=1).max():.3g}"
             )
     return y.astype(dtype, copy=False)
@@ -182,7 +329,7 @@ def _as_batch(y_hat, y, name):
     y_hat = as_array("y_hat", y_hat, ndim=(1, 2))
     if y_hat.size == 0:
         raise ValueError(f"y_hat must hold at least one sample; got {describe(y_hat)}")
-    if get_loss(name).name != "mse" and (y_hat.min() < 0 or y_hat.max() > 1):
+    if get_loss(name).probabilities and (y_hat.min() < 0 or y_hat.max() > 1):
         raise ValueError(
             f"y_hat must hold probabilities in [0, 1] for {get_loss(name).name}; got values from "
             f"{y_hat.min():.4g} to {y_hat.max():.4g} (use a sigmoid or softmax output)"
