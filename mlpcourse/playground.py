@@ -5,10 +5,10 @@ Lecture: "Some things to keep in mind" (initialisation, early stopping, scaling)
 backpropagation algorithm (Steps 1-4) run on data you can see.
 
 The logic is in plain functions (``make_dataset``, ``make_data``, ``build_network``,
-``train_run``, ``draw_run``, ``snapshot``) that the tests and the static notebook cells call; only
-``playground()`` touches ipywidgets. matplotlib and ipywidgets are imported inside the functions
-that draw, and ``mlpcourse/__init__.py`` does not import this module at all:
-``from mlpcourse.playground import playground``.
+``train_run``, ``snapshot``) that the tests and the static notebook cells call; the pictures are
+:mod:`mlpcourse.plots.playground` (``draw_run``); only ``playground()`` touches ipywidgets. The
+plots and ipywidgets are imported inside the functions that draw, and ``mlpcourse/__init__.py``
+does not import this module at all: ``from mlpcourse.playground import playground``.
 """
 
 from __future__ import annotations
@@ -263,7 +263,7 @@ def train_run(config=None, callback=None, every: int = 10, data=None):
             for part in ("train", "val", "test")
         }
     metrics.update(epochs=history.stopped_epoch, best_epoch=history.best_epoch,
-                   diverged=bool(history.diverged) or not _finite(net))
+                   diverged=bool(history.diverged) or not is_finite(net))
     return net, history, metrics
 
 
@@ -273,7 +273,8 @@ def _val_loss(net, data, loss):
     return spec.function(y_hat, prepare_targets(loss, data.y_val, y_hat.shape, y_hat.dtype))
 
 
-def _finite(net: Network) -> bool:
+def is_finite(net: Network) -> bool:
+    """True when every weight and bias of ``net`` is finite (a diverged run's are not)."""
     return all(np.all(np.isfinite(w)) for w in net.W[1:] + net.b[1:])
 
 
@@ -281,54 +282,6 @@ def _accuracy(net, X, y) -> float:
     if len(y) == 0:
         return float("nan")
     return accuracy(net, X, y)
-
-
-def draw_run(net, history, data, metrics, fig=None, title=None):
-    """Draw a run: the decision regions over the training points (test points as rings) and the
-    loss curves (``plots.training``).
-
-    Parameters
-    ----------
-    net, history, metrics : from ``train_run``
-    data : the run's ``datasets.Split``
-    fig : matplotlib Figure to draw into (cleared first), or None for a new one
-
-    Returns
-    -------
-    matplotlib Figure with two axes
-    """
-    import matplotlib.pyplot as plt
-
-    from .plots.style import COLORS, RC
-    from .plots.training import decision_regions, loss_curves
-
-    if fig is None:
-        with plt.rc_context(RC):
-            fig = plt.figure(figsize=(9.5, 3.8))
-    fig.clear()
-    ax_regions, ax_loss = fig.subplots(1, 2, width_ratios=[1, 1.3])
-    if _finite(net):
-        decision_regions(net, data.X_train, data.y_train, ax=ax_regions)
-        k = max(int(data.y_train.max()) + 1, 2)
-        colors = COLORS["classes"][:k] if k > 2 else [COLORS["negative"], COLORS["positive"]]
-        for c in range(k):
-            mask = data.y_test == c
-            ax_regions.scatter(data.X_test[mask, 0], data.X_test[mask, 1], s=22,
-                               facecolor="none", edgecolor=colors[c], linewidth=1.0)
-        ax_regions.set_title(f"train {metrics['train_accuracy']:.0%}, "
-                             f"test {metrics['test_accuracy']:.0%} (rings)")
-        ax_regions.legend(loc="upper right", fontsize=8, handletextpad=0.1)
-    else:
-        ax_regions.set_axis_off()
-    if metrics.get("diverged"):
-        ax_regions.set_title(f"diverged in epoch {history.stopped_epoch}: η too large",
-                             color=COLORS["negative"])
-    loss_curves(history, ax=ax_loss)
-    ax_loss.legend(fontsize=8)
-    ax_loss.set_title(f"epoch {history.stopped_epoch}")
-    if title:
-        fig.suptitle(title)
-    return fig
 
 
 def live_metrics(net, data) -> dict:
@@ -353,6 +306,8 @@ def snapshot(config=None):
     fig : matplotlib Figure (decision regions and loss curves)
     metrics : dict from ``train_run``
     """
+    from .plots.playground import draw_run
+
     config = _as_config(config)
     data = make_data(config)
     net, history, metrics = train_run(config, data=data)
@@ -371,10 +326,9 @@ def playground(config=None, redraw_every: int | None = None):
     ipywidgets.VBox (the last expression of a cell shows it)
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
     from IPython.display import display
 
-    from .plots.style import RC
+    from .plots.playground import draw_run, run_figure
 
     config = _as_config(config)
     style = {"description_width": "initial"}
@@ -414,9 +368,7 @@ def playground(config=None, redraw_every: int | None = None):
     button = widgets.Button(description="Train", button_style="primary", icon="play")
     status = widgets.HTML(value="Press <b>Train</b>.")
     output = widgets.Output()
-    with plt.rc_context(RC):
-        fig = plt.figure(figsize=(9.5, 3.8))
-    plt.close(fig)  # drawn only through display() below, never by the inline backend
+    fig = run_figure(closed=True)  # drawn only through display() below, never by the inline backend
 
     def show(net, history, data, metrics):
         draw_run(net, history, data, metrics, fig=fig)

@@ -1,5 +1,6 @@
-"""Tests of ``mlpcourse.playground``: the data sets, the configuration, one training run, the
-static twin ``snapshot`` and the widget (built and clicked without a browser)."""
+"""Tests of ``mlpcourse.playground`` and its pictures (``mlpcourse.plots.playground``): the data
+sets, the configuration, one training run, the static twin ``snapshot`` and the widget (built and
+clicked without a browser)."""
 
 import matplotlib
 
@@ -11,6 +12,7 @@ import pytest  # noqa: E402
 import mlpcourse as mc  # noqa: E402
 from mlpcourse import datasets  # noqa: E402
 from mlpcourse import playground as pg  # noqa: E402
+from mlpcourse.plots.playground import draw_run  # noqa: E402
 
 
 def _same_weights(a, b):
@@ -232,7 +234,7 @@ def test_train_run_too_large_learning_rate_is_reported_as_diverged_without_warni
     assert history.best_epoch is None and metrics["epochs"] == history.stopped_epoch == 1
     assert not np.isfinite(history.train_loss[-1])  # fit records the epoch that overflowed
     assert _same_weights(net, pg.build_network(config, 3))  # the weights from before it
-    fig = pg.draw_run(net, history, pg.make_data(config), metrics)
+    fig = draw_run(net, history, pg.make_data(config), metrics)
     assert fig.axes[0].get_title() == "diverged in epoch 1: η too large"
     assert pg._status(metrics).startswith("<b>diverged</b> in epoch 1")
 
@@ -251,14 +253,26 @@ def test_draw_run_draws_regions_and_loss_curves():
     config = pg.Config(**SMALL)
     data = pg.make_data(config)
     net, history, metrics = pg.train_run(config, data=data)
-    fig = pg.draw_run(net, history, data, metrics, title="run")
+    fig = draw_run(net, history, data, metrics, title="run")
     regions, curves = fig.axes[:2]
     assert regions.get_title().startswith(f"train {metrics['train_accuracy']:.0%}")
     assert curves.get_xlabel() == "epoch" and curves.get_title() == "epoch 40"
     assert len(curves.get_lines()) == 2  # training and validation loss
     assert fig.get_size_inches()[0] <= 10
-    again = pg.draw_run(net, history, data, metrics, fig=fig)  # redraw into the same figure
+    again = draw_run(net, history, data, metrics, fig=fig)  # redraw into the same figure
     assert again is fig and len(fig.axes) == 2
+
+
+def test_the_run_logic_imports_no_matplotlib():
+    # only plots/ draws: importing the playground's logic (data, network, training) in a fresh
+    # process loads neither matplotlib nor ipywidgets
+    import subprocess
+    import sys
+
+    code = ("import sys, mlpcourse.playground; "
+            "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_snapshot_is_the_default_run():

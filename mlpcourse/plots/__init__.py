@@ -2,11 +2,23 @@
 
 ``setup()`` gives every notebook the same look and print precision; each topic has its own
 submodule (``plots.perceptron``, ``plots.activations``, ...); ``plots.diagrams`` draws networks
-as neurons and weighted edges (``mlpcourse.diagrams`` is its old name and still works).
+as neurons and weighted edges (``mlpcourse.diagrams`` is its old name and still works);
+``plots.practice`` and ``plots.playground`` draw lesson 9's problems and lesson 6's runs.
 """
 
-from . import activations, descent, diagrams, graph, outputs, perceptron, training, vanishing
+from . import (
+    activations,
+    descent,
+    diagrams,
+    graph,
+    outputs,
+    perceptron,
+    playground,
+    practice,
+    training,
+    vanishing,
+)
 from .style import COLORS, setup
 
 __all__ = ["COLORS", "activations", "descent", "diagrams", "graph", "outputs", "perceptron",
-           "setup", "training", "vanishing"]
+           "playground", "practice", "setup", "training", "vanishing"]
