@@ -9,6 +9,8 @@ source folder as it is:
 - Markdown answer cells (``metadata.nbgrader.solution``) become "YOUR ANSWER HERE" (only the marked
   region, if it has markers).
 - Outputs, execution counts and widget state are cleared; ``metadata.nbgrader`` is kept.
+- The launch cell (Colab and Binder links, :mod:`mlpcourse.launch`) links the exercise, never
+  the solution it was made from.
 
 A generated exercise records a checksum of its cells; if the file on disk no longer matches it,
 somebody (a student) has edited it, and it is never overwritten: the edited file is kept and the
@@ -24,6 +26,8 @@ import time
 from pathlib import Path
 
 import nbformat
+
+from .launch import LAUNCH_TAG, has_tag, launch_source
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -86,6 +90,8 @@ def make_exercise(solution: nbformat.NotebookNode, name: str) -> nbformat.Notebo
         elif cell.cell_type == "markdown":
             if grading.get("solution"):
                 source = strip_solution(source, "markdown")
+            elif has_tag(cell, LAUNCH_TAG):
+                source = launch_source(f"exercises/{name}.ipynb")
             new = nbformat.v4.new_markdown_cell(source)
         else:
             new = nbformat.v4.new_raw_cell(source)

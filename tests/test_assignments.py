@@ -100,3 +100,16 @@ def test_an_edited_exercise_is_never_overwritten(course, capsys):
     backups = list((course / "exercises").glob("99_practice.edited-*.ipynb"))
     assert len(backups) == 1 and backups[0].read_bytes() == edited
     assert not assignments.is_edited(path)
+
+
+def test_the_exercise_links_itself_not_its_solution():
+    from mlpcourse import launch
+
+    solution = solution_notebook()
+    assert launch.add_launch_cells(solution, "solutions/99_practice.ipynb")
+    assert not launch.add_launch_cells(solution, "solutions/99_practice.ipynb")  # idempotent
+    assert [c.cell_type for c in solution.cells[:3]] == ["markdown", "markdown", "code"]
+    exercise = assignments.make_exercise(solution, "99_practice")
+    text = exercise.cells[1].source
+    assert "exercises/99_practice.ipynb" in text and "solutions/" not in text
+    assert launch.is_install_cell(exercise.cells[2])

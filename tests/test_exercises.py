@@ -10,6 +10,7 @@ import pytest
 from nbclient import NotebookClient
 
 from mlpcourse import assignments
+from mlpcourse import launch as launch_cells
 from mlpcourse.checkers.core import MIME
 from mlpcourse.grader import grade
 from mlpcourse.grading import sandbox
@@ -99,3 +100,68 @@ def test_the_grader_gives_the_solution_full_points_and_the_exercise_none(tmp_pat
     exercise = [r for r in rows if "exercises" in r.notebook]
     assert all(r.points == r.max_points > 0 for r in solution)
     assert all(r.points == 0 and "not attempted" in r.message for r in exercise)
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + SOLUTIONS + \
+    sorted((ROOT / "exercises").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS])
+def test_every_notebook_links_itself_on_colab_and_binder_and_installs_only_where_missing(path):
+    nb = nbformat.read(str(path), as_version=4)
+    rel = f"{path.parent.name}/{path.name}"
+    launch = [c for c in nb.cells if launch_cells.has_tag(c, launch_cells.LAUNCH_TAG)]
+    install = [c for c in nb.cells if launch_cells.is_install_cell(c)]
+    assert len(launch) == 1 and len(install) == 1, f"{rel}: launch/install cells missing"
+    assert launch[0].source == launch_cells.launch_source(rel)  # its own path, never solutions/
+    assert f"blob/main/{rel})" in launch[0].source and f"lab/tree/{rel})" in launch[0].source
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert first_code is install[0] and not first_code.outputs, f"{rel}: install cell not first"
+    assert nb.cells.index(launch[0]) < nb.cells.index(first_code)
+
+
+def _facts(cells):
+    from mlpcourse.grading import source_check
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    return source_check.analyse(nb)
+
+
+def _install(source=launch_cells.INSTALL_SOURCE, tagged=True):
+    cell = nbformat.v4.new_code_cell(source)
+    if tagged:
+        cell.metadata["tags"] = [launch_cells.INSTALL_TAG]
+    return cell
+
+
+def _check_cell():
+    cell = nbformat.v4.new_code_cell("check_sigmoid(sigmoid)")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "sigmoid", "points": 1}
+    return cell
+
+
+def test_the_grader_skips_the_courses_own_install_cell_and_flags_any_other():
+    body = nbformat.v4.new_code_cell("def sigmoid(z):\n    return z")
+    assert _facts([_install(), body, _check_cell()]).dynamic == []
+    # a student's own cell above it changes nothing
+    assert _facts([nbformat.v4.new_code_cell("x = 1"), _install(), body]).dynamic == []
+    altered = launch_cells.INSTALL_SOURCE.replace("--quiet", "--quiet numpy==1.0")
+    for cells in ([_install(altered), body],              # altered
+                  [_install(tagged=False), body],         # not the course's cell
+                  [_install(), _check_cell(), _install()],  # a second copy after a task
+                  [_check_cell(), _install()]):           # only after a task
+        dynamic = _facts(cells).dynamic
+        assert any("importlib" in d for d in dynamic) and any("pip" in d for d in dynamic), cells
+
+
+def test_the_submission_reader_keeps_the_install_tag_only_on_the_exact_cell():
+    import json
+
+    from mlpcourse.grading.submissions import sanitize
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_install(), _install(launch_cells.INSTALL_SOURCE + "\nimport os")]
+    clean, problems = sanitize(json.dumps(nb).encode())
+    assert problems == []
+    assert [launch_cells.is_install_cell(c) for c in clean["cells"]] == [True, False]

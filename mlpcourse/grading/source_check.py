@@ -16,6 +16,9 @@ into Python) and returns a :class:`SourceFacts`:
 - ``tampering``: things that only made sense against the old in-kernel checks (patching numpy,
   builtins or the checkers, redefining ``check_*``, reading stack frames, IPython event hooks,
   reading notebooks from disk): reported, not penalised by themselves.
+
+The course's own install cell (:func:`mlpcourse.launch.is_install_cell`: tagged, exact source)
+is skipped once, before the first graded cell; a copy after it or an altered one is read.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import ast
 import importlib
 import types
 from dataclasses import dataclass, field
+
+from ..launch import is_install_cell
 
 COURSE = "mlpcourse"
 DYNAMIC_CALLS = {"exec", "eval", "compile", "__import__", "execfile", "breakpoint"}
@@ -372,8 +377,14 @@ def analyse(nb) -> SourceFacts:
     direct: dict = {}    # name -> course names used where it is bound
     depends: dict = {}   # name -> global names loaded where it is bound
     cells = nb.get("cells", []) if isinstance(nb, dict) else []
+    install = True  # the course's own install cell may come once, before the first task
     for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        if isinstance(cell, dict) and _graded(cell):
+            install = False
         if not isinstance(cell, dict) or cell.get("cell_type") != "code" or _graded(cell):
+            continue
+        if install and is_install_cell(cell):
+            install = False
             continue
         source = _python(_source_text(cell), index, facts)
         if source is None:

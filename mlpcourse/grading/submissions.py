@@ -18,6 +18,8 @@ import re
 import stat
 from pathlib import Path
 
+from ..launch import INSTALL_TAG, is_install_cell
+
 MAX_NOTEBOOK_BYTES = 32 << 20
 
 
@@ -115,6 +117,8 @@ def sanitize(data: bytes) -> tuple[dict, list[str]]:
             cells.append(_markdown("" if source is None or cell_type == "code" else source, index))
             continue
         cells.append(_code(source, _nbgrader(cell.get("metadata"), where, problems), index))
+        if is_install_cell(cell):  # its tag lets source_check recognise the course's own cell
+            cells[-1]["metadata"]["tags"] = [INSTALL_TAG]
     notebook = {"cells": cells, "metadata": _notebook_metadata(meta, problems),
                 "nbformat": 4, "nbformat_minor": 5}
     return notebook, problems
