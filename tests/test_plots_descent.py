@@ -154,3 +154,24 @@ def test_blitted_moves_leave_nothing_behind():
     assert moved != first
     assert live_figure(eta=5.0) != moved  # diverges: the path leaves the axes
     assert live_figure(eta=0.3) == first
+
+
+def test_descriptions_follow_the_data():
+    """The text a figure carries is built from its path: another learning rate, another text."""
+    import matplotlib.pyplot as plt
+
+    from mlpcourse.plots.describe import description
+
+    slow = descent.descent_1d(parabola, descent.descend(parabola_gradient, -1.0, 0.1, 10))
+    text = description(slow.figure)
+    assert "10 steps of gradient descent from w0 = −1 to 0.69;" in text, text
+    assert "the loss falls at every step, from 3.4 to" in text
+    wild = descent.descent_1d(parabola, descent.descend(parabola_gradient, -1.0, 1.3, 10))
+    assert "the loss grows at every step" in description(wild.figure)
+    fig, update = descent.descent_live(bowl, bowl_gradient, [-2.0, 2.0], eta=0.3,
+                                       minimum=W_STAR)
+    assert description(fig).startswith("Gradient descent with learning rate η = 0.3. Left: ")
+    assert "the minimum (a star) at (1, −1)" in description(fig)
+    update(eta=1.0)
+    assert "η = 1." in description(fig) and "η = 0.3" not in description(fig)
+    plt.close("all")

@@ -17,6 +17,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .._validation import as_array, describe, positive_float, positive_int
+from .describe import describe as describe_plot
+from .describe import number, numbers, plain
 from .style import COLORS
 
 
@@ -61,6 +63,21 @@ def _losses(loss, points):
     """loss at each point (last axis the weights), non-finite where a run has diverged."""
     with np.errstate(over="ignore", invalid="ignore"):
         return np.asarray(loss(points), dtype=np.float64)
+
+
+def _trend(losses) -> str:
+    """How the loss moves along a path, in words (for the figure's description)."""
+    finite = np.isfinite(losses)
+    if not finite.all():
+        return f"the loss grows without bound: the run diverges after {int(finite.sum())} points"
+    steps = np.diff(losses)
+    if len(steps) and (steps <= 0).all():
+        how = "falls at every step"
+    elif len(steps) and (steps >= 0).all():
+        how = "grows at every step: the run diverges"
+    else:
+        how = "goes up and down"
+    return f"the loss {how}, from {number(losses[0])} to {number(losses[-1], scale=losses[0])}"
 
 
 def _range(name, value):
@@ -115,6 +132,11 @@ def descent_1d(loss, path, ax=None, w_range=(-3.0, 3.0), gradient=None, title=No
     ax.set_ylabel("loss $L$")
     if title:
         ax.set_title(title)
+    tangent = " and the dashed tangent at the start" if gradient is not None else ""
+    describe_plot(ax, f"{plain(title) + ': ' if title else ''}the loss L(w) for w from "
+                      f"{number(low)} to {number(high)}, with {len(path) - 1} steps of gradient "
+                      f"descent from w0 = {number(path[0])} to {number(path[-1])}{tangent}; "
+                      f"{_trend(_losses(loss, path))}")
     return ax
 
 
@@ -201,7 +223,21 @@ def descent_2d(loss, path, ax=None, extent=(-3.0, 3.0, -3.0, 3.0), minimum=None,
     ax.grid(False)
     if title:
         ax.set_title(title)
+    _describe_2d(ax, loss, path, extent, minimum, title)
     return ax
+
+
+def _describe_2d(ax, loss, path, extent, minimum, title):
+    star = "" if minimum is None else f", the minimum (a star) at {numbers(minimum)}"
+    end = path[-1]
+    inside = (np.isfinite(end).all() and extent[0] <= end[0] <= extent[1]
+              and extent[2] <= end[1] <= extent[3])
+    where = f"at {numbers(end)}" if inside else "outside the plotted area"
+    describe_plot(ax, f"{plain(title) + ': ' if title else ''}contour lines of the loss over w1 "
+                      f"from {number(extent[0])} to {number(extent[1])} and w2 from "
+                      f"{number(extent[2])} to {number(extent[3])}{star}; {len(path) - 1} steps "
+                      f"of gradient descent from w0 = {numbers(path[0])} end {where}; "
+                      f"{_trend(_losses(loss, path))}")
 
 
 def _loss_per_step(ax, losses, ceiling):
@@ -260,6 +296,14 @@ def descent_live(loss, gradient, w0, eta, steps=20, extent=(-3.0, 3.0, -3.0, 3.0
     ax_l.set_title(_title(eta, losses))
     ax_w.set_title("the path on the loss surface")
 
+    def describe_state(eta, path, losses):
+        describe_plot(fig, f"Gradient descent with learning rate η = {number(eta)}.")
+        _describe_2d(ax_w, loss, path, extent, minimum, "the path on the loss surface")
+        describe_plot(ax_l, f"the loss after each of the {steps} steps (axis from 0 to "
+                            f"{number(ceiling)}): {_trend(losses)}")
+
+    describe_state(eta, path, losses)
+
     def update(eta):
         eta = positive_float("eta", eta)
         path = descend(gradient, w0, eta, steps)
@@ -269,6 +313,7 @@ def descent_live(loss, gradient, w0, eta, steps=20, extent=(-3.0, 3.0, -3.0, 3.0
         with np.errstate(invalid="ignore"):
             loss_line.set_ydata(np.minimum(losses, 10 * ceiling))
         ax_l.title.set_text(_title(eta, losses))
+        describe_state(eta, path, losses)
         return [path_line, loss_line, ax_l.title]
 
     return fig, update

@@ -1,10 +1,12 @@
-"""One look for the whole course: figure size for a laptop screen, modest resolution (the PNGs are
-committed inside the notebooks), a fixed colour per role, and fixed print precision."""
+"""One look for the whole course: figure size for a laptop screen, a fixed colour per role, fixed
+print precision, and figures shown sharp on high-DPI screens with their text descriptions."""
 
 from __future__ import annotations
 
 import matplotlib as mpl
 import numpy as np
+
+from .describe import register_display
 
 # Colour-blind-safe roles (Okabe-Ito), used by every plot and diagram of the course.
 COLORS = {
@@ -22,7 +24,9 @@ COLORS = {
 
 RC = {
     "figure.figsize": (6.4, 3.6),
-    "figure.dpi": 72,  # inline PNGs stay small in the committed notebooks
+    # 72 pixels per inch on the canvas: slider images (LiveFigure) stay fast; a static figure is
+    # shown at twice that (plots.describe.figure_png), sharp on high-DPI screens
+    "figure.dpi": 72,
     "savefig.dpi": 72,
     "figure.constrained_layout.use": True,
     "axes.grid": True,
@@ -37,6 +41,9 @@ RC = {
 
 
 def setup(precision: int = 4) -> None:
-    """Apply the course style to matplotlib and fix numpy's print precision (for stable outputs)."""
+    """Apply the course style to matplotlib and fix numpy's print precision (for stable outputs);
+    inside IPython, show figures as high-DPI PNGs with their text descriptions
+    (:func:`mlpcourse.plots.describe.register_display`)."""
     mpl.rcParams.update(RC)
+    register_display()
     np.set_printoptions(precision=precision, suppress=True, floatmode="fixed", legacy=False)
