@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _forms
 from ._validation import as_array, describe, positive_float, positive_int
-from .activations import derivative
+from .activations import derivative, get_activation
 from .losses import check_output_activation, get_loss, loss_gradient, prepare_targets
 from .losses import loss as loss_value
 from .network import Network, backward, forward, update
@@ -161,31 +162,39 @@ def _d(symbol: str) -> str:
     return f"\\frac{{\\partial L}}{{\\partial {symbol}}}"
 
 
-_G = {"sigmoid": "\\sigma", "tanh": "\\tanh", "relu": "\\mathrm{ReLU}", "linear": "g",
-      "leaky_relu": "\\mathrm{LReLU}", "step": "g", "softmax": "\\mathrm{softmax}"}
+def _form(form: str, values: dict) -> tuple[str, tuple]:
+    """A registry form (``mlpcourse._forms``) as (template, operands); a form that is just one
+    number or holds none would only repeat the value, so it gives ("", ())."""
+    template, slots = _forms.with_numbers(form)
+    if not slots or template == "$0":
+        return "", ()
+    return template, tuple(values[name] for name in slots)
+
+
+def _elementwise(name: str):
+    act = get_activation(name)
+    if act.derivative is None and name != "softmax":
+        raise ValueError(f"a trace writes elementwise activations and softmax; activation {name!r} "
+                         f"has no elementwise derivative")
+    return act
 
 
 def _activation_step(name, z_symbol, z_all, z_values, i):
-    """a = g(z) for one neuron; softmax needs the whole layer (z_all symbols, z_values)."""
+    """a = g(z) for one neuron; softmax needs the whole layer (z_all symbols, z_values).
+
+    Written ``symbol(z) = latex with numbers`` (σ(z) = 1 / (1 + e^{-0.25})), or ``latex`` with
+    symbols when the activation has no name of its own (symbol "g": the step, linear)."""
     z = z_values[i]
-    forms = {  # name -> (expression, template, operands)
-        "sigmoid": (f"\\sigma({z_symbol})", "\\frac{1}{1 + e^{$0}}", (-z,)),
-        "tanh": (f"\\tanh({z_symbol})", "\\tanh($0)", (z,)),
-        "relu": (f"\\max(0, {z_symbol})", "\\max(0, $0)", (z,)),
-        "leaky_relu": (f"\\max(0.01 \\cdot {z_symbol}, {z_symbol})",
-                       "\\max(0.01 \\cdot @0, $0)", (z,)),
-        "linear": (z_symbol, "", ()),
-        "step": (f"\\mathbb{{1}}[{z_symbol} > 0]", "\\mathbb{1}[$0 > 0]", (z,)),
-    }
+    act = _elementwise(name)
     if name == "softmax":
         denominator = " + ".join(f"e^{{{s}}}" for s in z_all)
         template = " + ".join(f"e^{{${k}}}" for k in range(len(z_all)))
         expression = f"\\frac{{e^{{{z_symbol}}}}}{{{denominator}}}"
         template = f"\\frac{{e^{{${i}}}}}{{{template}}}"
-        operands = tuple(z_values)
-    else:
-        expression, template, operands = forms[name]
-    return expression, template, operands
+        return expression, template, tuple(z_values)
+    expression = (_forms.with_symbols(act.latex, z=z_symbol) if act.symbol == "g" else
+                  f"{act.symbol}({z_symbol})")
+    return (expression, *_form(act.latex, {"z": z, "-z": -z}))
 
 
 def _one_sample(net, x, name="x"):
@@ -266,68 +275,93 @@ def _targets(spec, net, y):
     return prepare_targets(spec.name, y, (1, n))[0]
 
 
+def _top_level(form: str):
+    """Indices of the + and - signs of ``form`` outside every bracket (a sign after a space)."""
+    depth = 0
+    for k, c in enumerate(form):
+        depth += (c in "([{") - (c in ")]}")
+        if depth == 0 and k > 0 and c in "+-" and form[k - 1] == " ":
+            yield k
+
+
+def _compound(form: str) -> bool:
+    """True if the form is a sum or difference of terms: ``-y \\ln h - (1 - y) \\ln(1 - h)``."""
+    return any(True for _ in _top_level(form))
+
+
+def _negated(form: str) -> str:
+    """-(form) for a form that starts with a minus: ``-A - B`` gives ``A + B``."""
+    signs = set(_top_level(form))
+    return "".join({"+": "-", "-": "+"}[c] if k in signs else c for k, c in enumerate(form))[1:]
+
+
+def _renumber(template: str, offset: int) -> str:
+    return re.sub(r"([@$])(\d+)", lambda m: f"{m.group(1)}{int(m.group(2)) + offset}", template)
+
+
 def _loss_step(spec, names, y_hat, Y, value) -> Step:
+    """L for one sample: the loss's one-output form, or for n outputs their mean (or sum) written
+    ``(1/n) Σ_i term_i``, a leading minus taken out in front: ``-(1/n) Σ_i [y_i ln ŷ_i + ...]``."""
     n = len(y_hat)
-    if spec.name == "binary_cross_entropy":
-        term = "{y} \\ln {h} + (1 - {y}) \\ln(1 - {h})"
-        form = "@{} \\cdot \\ln ${} + (1 - @{}) \\cdot \\ln(1 - ${})"
-        if n == 1:
-            expression = "-y \\ln \\hat{y} - (1 - y) \\ln(1 - \\hat{y})"
-            template = "-@0 \\cdot \\ln $1 - (1 - @0) \\cdot \\ln(1 - $1)"
-        else:
-            expression = (f"-\\frac{{1}}{{{n}}} \\sum_{{i=1}}^{{{n}}} \\left["
-                          + term.format(y="y_i", h="\\hat{y}_i") + "\\right]")
-            template = (f"-\\frac{{1}}{{{n}}} \\left["
-                        + " + ".join(form.format(2 * i, 2 * i + 1, 2 * i, 2 * i + 1)
-                                     for i in range(n)) + "\\right]")
-    elif spec.name == "mse":
-        if n == 1:
-            expression, template = "(\\hat{y} - y)^2", "($1 - @0)^2"
-        else:
-            expression = f"\\frac{{1}}{{{n}}} \\sum_{{i=1}}^{{{n}}} (\\hat{{y}}_i - y_i)^2"
-            template = (f"\\frac{{1}}{{{n}}} \\left["
-                        + " + ".join(f"(${2 * i + 1} - @{2 * i})^2" for i in range(n)) + "\\right]")
-    else:  # cross_entropy
-        expression = f"-\\sum_{{i=1}}^{{{n}}} y_i \\ln \\hat{{y}}_i"
-        template = "-(" + " + ".join(f"@{2 * i} \\cdot \\ln ${2 * i + 1}" for i in range(n)) + ")"
-    operands = [v for i in range(n) for v in (Y[i], y_hat[i])]
+    if n == 1:
+        expression = _forms.with_symbols(spec.latex, h=names.a(names.L, 0), y=names.y(0))
+        template, operands = _form(spec.latex, {"y": Y[0], "h": y_hat[0]})
+        return _step("loss", "L", expression, template, operands, value)
+    body, sign = spec.latex, ""
+    if body.startswith("-"):
+        body, sign = _negated(body), "-"
+    term = _forms.with_symbols(body, h="\\hat{y}_i", y="y_i")
+    if _compound(body):
+        term = f"\\left[{term}\\right]"
+    scale = f"\\frac{{1}}{{{n}}} " if spec.outputs == "mean" else ""
+    expression = f"{sign}{scale}\\sum_{{i=1}}^{{{n}}} {term}"
+    form, slots = _forms.with_numbers(body)
+    later = _forms.with_numbers("0 + " + body)[0][4:]  # a term after a +: negatives in ()
+    joined = " + ".join(_renumber(form if i == 0 else later, len(slots) * i) for i in range(n))
+    if scale:
+        template = f"{sign}{scale}\\left[{joined}\\right]"
+    else:
+        template = f"{sign}({joined})" if sign else joined
+    operands = [{"y": Y[i], "h": y_hat[i]}[name] for i in range(n) for name in slots]
     return _step("loss", "L", expression, template, operands, value)
 
 
+def _scaled(form: str, n: int) -> str:
+    """(1/n) · form, as the mean over n outputs: ``2(ŷ - y)`` becomes ``\\frac{2}{n}(ŷ - y)``
+    (just ``ŷ - y`` for n = 2), anything else ``\\frac{1}{n}\\left(form\\right)``."""
+    match = re.fullmatch(r"(\d+)\((.*)\)", form)
+    if match and _balanced(match.group(2)):
+        k, inner = int(match.group(1)), match.group(2)
+        return inner if k == n else f"\\frac{{{k}}}{{{n}}}({inner})"
+    return f"\\frac{{1}}{{{n}}}\\left({form}\\right)"
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for c in text:
+        depth += (c == "(") - (c == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _loss_gradient_step(spec, names, i, n, y_hat, Y, value) -> Step:
-    """dL/dŷ_i of the engine's loss (mean over the n outputs for BCE and MSE)."""
+    """dL/dŷ_i of the engine's loss: the loss's gradient form, over n for a mean over outputs."""
     h, y = names.a(names.L, i), names.y(i)
-    scale = "" if n == 1 else f"\\frac{{1}}{{{n}}}"
-    if spec.name == "binary_cross_entropy":
-        inner = f"-\\frac{{{y}}}{{{h}}} + \\frac{{1 - {y}}}{{1 - {h}}}"
-        form = "-\\frac{$0}{$1} + \\frac{1 - @0}{1 - $1}"
-        expression = inner if n == 1 else f"{scale}\\left({inner}\\right)"
-        template = form if n == 1 else f"{scale}\\left({form}\\right)"
-    elif spec.name == "mse":
-        scale = {1: "2", 2: ""}.get(n, f"\\frac{{2}}{{{n}}}")  # the mean over n outputs
-        expression, template = f"{scale}({h} - {y})", f"{scale}($1 - @0)"
-        if n == 2:  # 2/n = 1
-            expression, template = expression[1:-1], template[1:-1]
-    else:
-        expression, template = f"-\\frac{{{y}}}{{{h}}}", "-\\frac{$0}{$1}"
-    return _step("output delta", _d(h), expression, template, (Y[i], y_hat[i]), value)
+    expression = _forms.with_symbols(spec.latex_gradient, h=h, y=y)
+    template, operands = _form(spec.latex_gradient, {"y": Y[i], "h": y_hat[i]})
+    if spec.outputs == "mean" and n > 1:
+        expression = _scaled(expression, n)
+        template = _scaled(template, n) if template else template
+    return _step("output delta", _d(h), expression, template, operands, value)
 
 
 def _prime_step(stage, name, z_symbol, a_symbol, z, a, value) -> Step:
     """g'(z) for an elementwise activation, written with a = g(z) where the lecture does."""
-    symbol = f"{_G[name]}'({z_symbol})"
-    forms = {
-        "sigmoid": (f"{a_symbol} \\cdot (1 - {a_symbol})", "$0 \\cdot (1 - $0)", (a,)),
-        "tanh": (f"1 - ({a_symbol})^2", "1 - @0^2", (a,)),
-        "relu": (f"\\mathbb{{1}}[{z_symbol} > 0]", "\\mathbb{1}[$0 > 0]", (z,)),
-        "leaky_relu": (f"\\mathbb{{1}}[{z_symbol} > 0] + 0.01 \\cdot "
-                       f"\\mathbb{{1}}[{z_symbol} \\leq 0]",
-                       "\\mathbb{1}[$0 > 0] + 0.01 \\cdot \\mathbb{1}[$0 \\leq 0]", (z,)),
-        "linear": ("1", "", ()),
-        "step": ("0", "", ()),
-    }
-    expression, template, operands = forms[name]
-    return _step(stage, symbol, expression, template, operands, value)
+    act = _elementwise(name)
+    expression = _forms.with_symbols(act.latex_derivative, z=z_symbol, a=a_symbol)
+    return _step(stage, f"{act.symbol}'({z_symbol})", expression,
+                 *_form(act.latex_derivative, {"z": z, "-z": -z, "a": a}), value)
 
 
 def _softmax_delta_step(stage, names, l, j, a, grad_a_symbols, grad_a, value) -> Step:
@@ -349,7 +383,7 @@ def _output_delta_steps(spec, net, names, cache, grads, y_hat, Y, shortcut) -> l
     steps = []
     if shortcut and name == spec.shortcut_activation:
         # σ + BCE and softmax + CE: g'(z) cancels against dL/dŷ, leaving ŷ - y (over n for BCE)
-        scale = n if spec.name == "binary_cross_entropy" and n > 1 else 1
+        scale = n if spec.outputs == "mean" and n > 1 else 1
         for i in range(n):
             h, y = names.a(L, i), names.y(i)
             expression = f"{h} - {y}" if scale == 1 else f"\\frac{{{h} - {y}}}{{{scale}}}"
@@ -546,172 +580,13 @@ def to_table(steps, digits: int = 6) -> str:
     return "\n".join(lines)
 
 
-# --- the lecture's printed numbers ------------------------------------------------------------
-
-VERDICTS = ("slip", "inherited", "right")
-"""The three labels of the lecture comparison (see :func:`verdict`)."""
+# The lecture comparison of lesson 5 lives in mlpcourse.lecture; its names stay reachable here.
+_LECTURE = ("VERDICTS", "LectureValue", "verdict", "lecture_comparison", "comparison_table")
 
 
-@dataclass(frozen=True)
-class LectureValue:
-    """One number printed in the lecture's Example 3, beside the correct value.
+def __getattr__(name):
+    if name in _LECTURE:
+        from . import lecture
 
-    Attributes
-    ----------
-    symbol : LaTeX symbol, as in the trace (updates: the parameter after the step)
-    printed : the lecture's number as printed, e.g. "0.25"
-    lecture : float(printed)
-    correct : the engine's value (full precision)
-    own : what the lecture's formula gives from the lecture's own printed inputs
-    difference : |lecture - correct|
-    verdict : "slip", "inherited" or "right" (see :func:`verdict`)
-    cause : why it is not right ("" when right)
-    """
-
-    symbol: str
-    printed: str
-    lecture: float
-    correct: float
-    own: float
-    difference: float
-    verdict: str
-    cause: str
-
-
-def _places(printed: str) -> int:
-    return len(printed.split(".")[1]) if "." in printed else 0
-
-
-def verdict(printed: str, correct: float, own: float) -> str:
-    """Label one printed number. With u = one unit in the last printed digit:
-
-    - "right": the printed number is the correct value rounded as printed, |p - c| <= u/2;
-    - "slip": not right, and the line's own arithmetic (or formula) is wrong: redoing the lecture's
-      formula on the lecture's own printed inputs does not give the printed number,
-      |p - own| > u/2;
-    - "inherited": not right, but computed correctly from the lecture's earlier printed numbers:
-      the error comes from those (a slip further up, or the rounding of earlier numbers).
-    """
-    p, u, tol = float(printed), 10.0 ** -_places(printed), 1e-12
-    if abs(p - correct) <= u / 2 + tol:
-        return "right"
-    if abs(p - own) > u / 2 + tol:
-        return "slip"
-    return "inherited"
-
-
-def _lecture_rows(net, x, y, eta):
-    """(symbol, printed, input symbols, formula) for every number of Example 3 the lecture prints,
-    in the lecture's order. The formulas are the lecture's; the printed strings are its numbers."""
-    W1, b1, W2, b2 = net.W[1], net.b[1], net.W[2], net.b[2]
-    n = _Names(net)
-    z1, z2, a1, a2, z, h = n.z(1, 0), n.z(1, 1), n.a(1, 0), n.a(1, 1), n.z(2, 0), n.a(2, 0)
-    d, d1, d2 = n.delta(2, 0), n.delta(1, 0), n.delta(1, 1)
-    s1, s2 = f"\\sigma'({z1})", f"\\sigma'({z2})"
-    g = {(l, i, j): _d(n.w(l, i, j)) for l in (1, 2) for i in range(2) for j in range(2)}
-    gb1, gb2 = _d(n.b(1, 0)), _d(n.b(1, 1))
-
-    def sigma(t):
-        return 1.0 / (1.0 + math.exp(-t))
-
-    return [
-        (z1, "0.25", (), lambda v: W1[0, 0] * x[0] + W1[0, 1] * x[1] + b1[0]),
-        (z2, "0.41", (), lambda v: W1[1, 0] * x[0] + W1[1, 1] * x[1] + b1[1]),
-        (a1, "0.562", (z1,), lambda v: sigma(v[z1])),
-        (a2, "0.601", (z2,), lambda v: sigma(v[z2])),
-        (z, "1.185", (a1, a2), lambda v: W2[0, 0] * v[a1] + W2[0, 1] * v[a2] + b2[0]),
-        (h, "0.766", (z,), lambda v: sigma(v[z])),
-        ("L", "0.267", (h,), lambda v: -y * math.log(v[h]) - (1 - y) * math.log(1 - v[h])),
-        (_d(h), "-0.234", (h,), lambda v: -y / v[h] + (1 - y) / (1 - v[h])),
-        (d, "-0.234", (h,), lambda v: v[h] - y),
-        (g[2, 0, 0], "-0.131", (d, a1), lambda v: v[d] * v[a1]),
-        (g[2, 0, 1], "-0.141", (d, a2), lambda v: v[d] * v[a2]),
-        (s1, "0.247", (a1,), lambda v: v[a1] * (1 - v[a1])),
-        (d1, "-0.0346", (d, s1), lambda v: v[d] * W2[0, 0] * v[s1]),
-        (s2, "0.240", (a2,), lambda v: v[a2] * (1 - v[a2])),
-        (d2, "-0.0505", (d, s2), lambda v: v[d] * W2[0, 1] * v[s2]),
-        (g[1, 0, 0], "-0.0173", (d1,), lambda v: v[d1] * x[0]),
-        (g[1, 0, 1], "-0.00346", (d1,), lambda v: v[d1] * x[1]),
-        (g[1, 1, 0], "-0.0253", (d2,), lambda v: v[d2] * x[0]),
-        (g[1, 1, 1], "-0.00505", (d2,), lambda v: v[d2] * x[1]),
-        (gb1, "-0.0346", (d1,), lambda v: v[d1]),
-        (gb2, "-0.0505", (d2,), lambda v: v[d2]),
-        # "Weight Updates" slide; b_1^(2) is updated with δ^(2) (its gradient is never printed)
-        (n.w(2, 0, 0), "0.60131", (g[2, 0, 0],), lambda v: W2[0, 0] - eta * v[g[2, 0, 0]]),
-        (n.w(2, 0, 1), "0.90141", (g[2, 0, 1],), lambda v: W2[0, 1] - eta * v[g[2, 0, 1]]),
-        (n.b(2, 0), "0.30234", (d,), lambda v: b2[0] - eta * v[d]),
-        (n.w(1, 0, 0), "0.200173", (g[1, 0, 0],), lambda v: W1[0, 0] - eta * v[g[1, 0, 0]]),
-        (n.w(1, 0, 1), "0.400035", (g[1, 0, 1],), lambda v: W1[0, 1] - eta * v[g[1, 0, 1]]),
-        (n.w(1, 1, 0), "0.300253", (g[1, 1, 0],), lambda v: W1[1, 0] - eta * v[g[1, 1, 0]]),
-        (n.w(1, 1, 1), "0.700051", (g[1, 1, 1],), lambda v: W1[1, 1] - eta * v[g[1, 1, 1]]),
-        (n.b(1, 0), "0.100346", (gb1,), lambda v: b1[0] - eta * v[gb1]),
-        (n.b(1, 1), "0.200505", (gb2,), lambda v: b1[1] - eta * v[gb2]),
-    ]
-
-
-_NOTES = {  # causes that are a wrong formula rather than wrong arithmetic
-    _d("\\hat{y}"): "wrong formula: ŷ - y is dL/dz_1^(2) = δ^(2); dL/dŷ = -y/ŷ + (1 - y)/(1 - ŷ)",
-}
-
-
-def lecture_comparison() -> list[LectureValue]:
-    """Every number the lecture prints for Example 3 against the correct value.
-
-    The correct values come from the engine (``backprop_trace``; dL/dŷ from the chain-rule trace).
-    ``own`` re-does the lecture's formula on the lecture's own printed inputs, which separates a
-    slip in a line (``own`` disagrees with the printed number) from an error inherited from an
-    earlier line (an input is not right). Labels follow :func:`verdict`; a slip that also carries
-    earlier errors is labelled "slip", and its cause names both.
-
-    Returns
-    -------
-    list of LectureValue, in the lecture's order (30 numbers)
-    """
-    net, x, y = example3()
-    eta = 0.01
-    correct = values(backprop_trace(net, x, y, eta=eta))
-    for name, value in values(backprop_trace(net, x, y, eta=eta, shortcut=False)).items():
-        correct.setdefault(name, value)
-    printed, verdicts, rows = {}, {}, []
-    for symbol, text, inputs, formula in _lecture_rows(net, x, y, eta):
-        own = float(formula({k: float(printed[k]) for k in inputs}))
-        c = correct[symbol]
-        wrong_inputs = [k for k in inputs if verdicts[k] != "right"]
-        verdicts[symbol] = verdict(text, c, own)
-        printed[symbol] = text
-        rows.append(LectureValue(symbol, text, float(text), c, own, abs(float(text) - c),
-                                 verdicts[symbol], _cause(symbol, text, own, verdicts[symbol],
-                                                          wrong_inputs)))
-    return rows
-
-
-def _cause(symbol, text, own, judged, wrong_inputs) -> str:
-    if judged == "right":
-        return ""
-    parts = []
-    if judged == "slip":
-        if symbol in _NOTES:
-            parts.append(_NOTES[symbol])
-        else:
-            shown = np.format_float_positional(own, precision=_places(text) + 2, unique=True,
-                                               fractional=True, trim="-")
-            parts.append(f"slip: its own inputs give {shown}")
-    if wrong_inputs:
-        parts.append("carries the error of " + ", ".join(plain(k) for k in wrong_inputs))
-    return "; ".join(parts) or "computed from rounded earlier numbers"
-
-
-def comparison_table(rows=None) -> str:
-    """The lecture comparison as a plain-text table (quantity, lecture, correct, |difference|,
-    verdict, cause); ``rows`` defaults to :func:`lecture_comparison`."""
-    rows = lecture_comparison() if rows is None else rows
-    cells = [("quantity", "lecture", "correct", "|diff|", "verdict", "cause")]
-    for r in rows:
-        places = _places(r.printed) + 2
-        cells.append((plain(r.symbol) + (" (new)" if r.symbol[0] in "wb" else ""), r.printed,
-                      f"{r.correct:.{places}f}", f"{r.difference:.1e}", r.verdict, r.cause))
-    widths = [max(len(row[k]) for row in cells) for k in range(5)]
-    return "\n".join(
-        ("  ".join(f"{c:<{w}}" if k in (0, 4) else f"{c:>{w}}" for k, (c, w) in
-                   enumerate(zip(row[:5], widths, strict=True))) + "  " + row[5]).rstrip()
-        for row in cells)
+        return getattr(lecture, name)
+    raise AttributeError(f"module 'mlpcourse.trace' has no attribute {name!r}")
