@@ -55,19 +55,38 @@ def test_seed_must_be_an_int(seed):
 
 def test_negative_seed_is_refused():
     with pytest.raises(ValueError, match="seed must be an int >= 0; got -1"):
-        practice.softmax(-1)
+        practice.softmax_problem(-1)
 
 
 def test_numpy_int_seed_and_student_numbers_work():
-    assert practice.loss(np.int64(12)).question == practice.loss(12).question
+    assert practice.loss_problem(np.int64(12)).question == practice.loss_problem(12).question
     assert practice.chain_rule(20231234).seed == 20231234
 
 
 def test_generate_dispatches_and_names_the_kinds():
-    for kind in practice.KINDS:
-        assert practice.generate(kind, 5).question == getattr(practice, kind)(5).question
+    generators = {"forward_pass": practice.forward_pass, "backprop_step": practice.backprop_step,
+                  "softmax": practice.softmax_problem, "loss": practice.loss_problem,
+                  "chain_rule": practice.chain_rule}
+    assert tuple(generators) == practice.KINDS
+    for kind, generator in generators.items():
+        problem = generator(5)
+        assert practice.generate(kind, 5).question == problem.question
+        assert f"`practice.{generator.__name__}(seed=5)`" in problem.question  # the call to copy
     with pytest.raises(ValueError, match="unknown kind 'quiz'; expected one of"):
         practice.generate("quiz", 1)
+
+
+@pytest.mark.parametrize(("old", "new", "engine"), [("softmax", "softmax_problem",
+                                                      "mc.activations.softmax"),
+                                                     ("loss", "loss_problem", "mc.loss")])
+def test_generators_do_not_reuse_engine_names(old, new, engine):
+    # practice.softmax / practice.loss were renamed: the old name says where to go
+    assert callable(getattr(practice, new))
+    with pytest.raises(AttributeError, match=f"practice.{old} was renamed practice.{new}.*"
+                                             f"{re.escape(engine)}"):
+        getattr(practice, old)
+    with pytest.raises(AttributeError, match="has no attribute 'nonsense'"):
+        practice.nonsense  # noqa: B018
 
 
 @pytest.mark.parametrize("kind", practice.KINDS)
@@ -133,7 +152,7 @@ def test_backprop_step_answers_match_backward_and_finite_differences(seed):
 
 @given(seed=SEEDS)
 def test_softmax_answers_are_the_engines(seed):
-    p = practice.softmax(seed)
+    p = practice.softmax_problem(seed)
     z, label = p.data["z"], p.data["label"]
     np.testing.assert_allclose(p.answers["p"], mc.activations.softmax(z), atol=1e-12)
     assert len(set(z.tolist())) == len(z)  # no ties: the predicted class is unambiguous
@@ -148,7 +167,7 @@ def test_softmax_answers_are_the_engines(seed):
 
 @given(seed=SEEDS)
 def test_loss_answers_are_the_engines(seed):
-    p = practice.loss(seed)
+    p = practice.loss_problem(seed)
     d = p.data
     assert p.answers["L"] == pytest.approx(mc.loss(d["y_hat"], d["y"], d["name"]), abs=1e-12)
     per_sample = [mc.loss(d["y_hat"][i:i + 1], d["y"][i:i + 1], d["name"])
@@ -160,7 +179,7 @@ def test_loss_answers_are_the_engines(seed):
 
 
 def test_every_loss_appears():
-    assert {practice.loss(s).data["name"] for s in range(30)} == {
+    assert {practice.loss_problem(s).data["name"] for s in range(30)} == {
         "mse", "binary_cross_entropy", "cross_entropy"}
 
 
@@ -242,7 +261,7 @@ def test_the_old_weight_never_passes_as_the_updated_one():
 
 
 def test_array_answers_need_the_right_shape():
-    p = practice.softmax(3)
+    p = practice.softmax_problem(3)
     k = len(p.data["z"])
     message = p.check(p=[0.5, 0.5, 0.0, 0.0, 0.0][: k + 1])["p"].message
     assert f"Give {k} numbers (shape ({k},)); got shape ({k + 1},)" in message
@@ -253,7 +272,7 @@ def test_array_answers_need_the_right_shape():
 
 
 def test_class_answers_are_whole_numbers_in_range():
-    p = next(q for q in map(practice.softmax, range(20)) if "predicted" in q.answers)
+    p = next(q for q in map(practice.softmax_problem, range(20)) if "predicted" in q.answers)
     k = len(p.data["z"])
     assert "from 1 to" in p.check(predicted=k + 1)["predicted"].message
     assert "from 1 to" in p.check(predicted=1.5)["predicted"].message
@@ -379,7 +398,7 @@ def test_backprop_solution_follows_the_trace_and_shows_only_the_asked_update():
 
 
 def test_solution_digits():
-    p = practice.softmax(7)
+    p = practice.softmax_problem(7)
     assert "0.5488" in p.solution() and "0.548812" in p.solution(digits=6)
     with pytest.raises(ValueError, match="digits must be a positive integer"):
         p.solution(digits=0)
@@ -410,7 +429,7 @@ def test_draw_returns_axes_and_hides_the_answers_unless_asked(kind):
 
 
 def test_softmax_picture_shows_logits_then_probabilities():
-    p = practice.softmax(7)
+    p = practice.softmax_problem(7)
     ax = p.draw()
     assert [round(b.get_height(), 6) for b in ax.patches] == [round(v, 6) for v in p.data["z"]]
     ax = p.draw(solution=True)

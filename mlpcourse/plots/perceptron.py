@@ -17,6 +17,7 @@ from matplotlib.ticker import MaxNLocator
 from ..datasets import logic_gate
 from ..network import Network, forward
 from ..perceptron import PerceptronResult, _check_weights, perceptron_output
+from .describe import describe, number, numbers, plain
 from .style import COLORS
 
 GATE_NAMES = ("AND", "OR", "XOR")
@@ -76,6 +77,10 @@ def step_plot(theta=0.0, ax=None, h_range=(-2.0, 2.0), h=None):
     ax.set_xlabel("adder output $h = \\sum_i w_i x_i$")
     ax.set_ylabel("output $o$")
     ax.set_title(f"step function, $\\theta = {theta:g}$")
+    marked = "" if h is None else f"; the marked adder output h = {number(h)} gives o = {o}"
+    describe(ax, f"The step function o = g(h) for h from {number(lo)} to {number(hi)} with "
+                 f"threshold θ = {number(theta)}: o = 0 up to and including θ, o = 1 above it"
+                 f"{marked}")
     return ax
 
 
@@ -107,9 +112,33 @@ def decision_line(w, theta, X=None, y=None, ax=None, title=None, lim=(-0.5, 1.5)
     line = _line_points(w, theta, lo, hi)
     if line is not None:
         ax.plot(*line, **_LINE_STYLE)
-    _points(ax, X, y, perceptron_output(X, w, theta))
+    o = perceptron_output(X, w, theta)
+    _points(ax, X, y, o)
     _finish(ax, lo, hi, title, legend)
+    _describe_plane(ax, title, f"the decision line {_said(w, theta)}"
+                    if line is not None else "no decision line (both weights are 0)", X, y, o)
     return ax
+
+
+def _point_list(X) -> str:
+    return ", ".join(numbers(x, 2) for x in X) or "none"
+
+
+def _describe_plane(ax, title, lines, X, y, o, side="o = 1"):
+    """The sentence of a plane plot: its lines, the shaded side, the points and the mistakes."""
+    head = f"{plain(title)}: " if title else ""
+    if y is None:
+        points = f"the points {_point_list(X)}"
+        mistakes = ""
+    else:
+        y = np.asarray(y)
+        points = (f"points with target 1 at {_point_list(X[y == 1])} and with target 0 at "
+                  f"{_point_list(X[y == 0])}")
+        wrong = X[np.asarray(o) != y]
+        mistakes = ("; every output is right" if len(wrong) == 0
+                    else f"; wrong output at {_point_list(wrong)}")
+    describe(ax, f"{head}{lines} in the plane x1, x2, the side where {side} shaded; "
+                 f"{points}{mistakes}")
 
 
 def _region(output, lo, hi, resolution=201):
@@ -182,6 +211,12 @@ def _equation(w, theta) -> str:
     return f"{text or '0'} = {theta:g}"
 
 
+def _said(w, theta) -> str:
+    """w_1 x_1 + w_2 x_2 = theta for a sentence: 3 significant digits, true minus signs."""
+    return plain(_equation([float(f"{v:.3g}") for v in w], float(f"{theta:.3g}"))).replace(
+        "-", "−")
+
+
 def _verdict(wrong: int) -> str:
     return "all 4 right" if wrong == 0 else f"{wrong} of 4 wrong"
 
@@ -218,6 +253,10 @@ def gate_panels(solutions, gates=GATE_NAMES, axes=None):
         w, theta = _w_theta(solutions)
         axes[0].figure.suptitle(f"one perceptron: $w_1 = {w[0]:.2f}$, $w_2 = {w[1]:.2f}$, "
                                 f"$\\theta = {theta:.2f}$")
+        describe(axes[0].figure, f"One perceptron, w1 = {number(w[0])}, w2 = {number(w[1])}, "
+                                 f"θ = {number(theta)}, over the gates {', '.join(gates)}.")
+    else:
+        describe(axes[0].figure, f"A perceptron per gate: {', '.join(gates)}.")
     return axes
 
 
@@ -274,6 +313,7 @@ def gate_panels_live(w, theta, gates=GATE_NAMES):
     resolution = panels[0][3].get_array().shape[0]
     shades = panels[0][3].to_rgba(np.array([0.0, 1.0]), bytes=True)  # o = 0, o = 1 as RGBA
     suptitle = fig.suptitle(fig.get_suptitle())  # the Text object, to change in place
+    ax_of = dict(zip(gates, axes, strict=True))
 
     def update(w, theta):
         w, theta = _check_weights(w, theta, 2)
@@ -286,13 +326,19 @@ def gate_panels_live(w, theta, gates=GATE_NAMES):
             line.set_visible(ends is not None)
             if ends is not None:
                 line.set_data(*ends)
-            mistakes = perceptron_output(X, w, theta) != y
+            o = perceptron_output(X, w, theta)
+            mistakes = o != y
             wrong.set_offsets(X[mistakes])
             wrong.set_visible(bool(mistakes.any()))
             title.set_text(f"{gate.upper()}: {_verdict(int(mistakes.sum()))}")
+            _describe_plane(ax_of[gate], title.get_text(),
+                            f"the decision line {_said(w, theta)}" if ends is not None
+                            else "no decision line (both weights are 0)", X, y, o)
             changed += [image, line, wrong, targets, title]
         text = f"one perceptron: w₁ = {w[0]:.2f}, w₂ = {w[1]:.2f}, θ = {theta:.2f}"
         suptitle.set_text(text.replace("-", "\N{MINUS SIGN}"))  # as mathtext writes it
+        describe(fig, f"One perceptron, w1 = {number(w[0])}, w2 = {number(w[1])}, "
+                      f"θ = {number(theta)}, over the gates {', '.join(gates)}.")
         return [*changed, suptitle]
 
     return fig, update
@@ -329,6 +375,13 @@ def errors_per_epoch(results, ax=None, title="Perceptron learning rule"):
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     if title:
         ax.set_title(title)
+    runs = "; ".join(
+        f"{label}: {', '.join(str(int(e)) for e in result.errors)}"
+        + (f" (no mistakes in epoch {result.epochs_run})" if result.converged
+           else " (never without mistakes)")
+        for label, result in results.items())
+    describe(ax, f"{plain(title) + ': ' if title else ''}mistakes in each epoch of the perceptron "
+                 f"learning rule, {runs}")
     return ax
 
 
@@ -362,6 +415,10 @@ def line_history(result: PerceptronResult, X, y, ax=None, title=None):
                     linewidth=1.3, linestyle="--", gid="weight_history",
                     label="earlier epochs" if k == 0 else None)
     _finish(ax, lo, hi, title, legend=True)
+    _describe_plane(ax, title, f"the decision line before training and after each of "
+                               f"{n - 1} epochs (dashed, lighter for earlier ones), ending at "
+                               f"{_said(result.w, result.theta)}", np.asarray(X),
+                    y, perceptron_output(np.asarray(X), result.w, result.theta))
     return ax
 
 
@@ -403,6 +460,10 @@ def hidden_lines(net: Network, X, y, ax=None, title=None, lim=(-0.5, 1.5), legen
         if line is not None:
             ax.plot(*line, color=COLORS["classes"][2 + i % 8], linewidth=1.8, gid="hidden_line",
                     label=f"hidden {i + 1}: ${_equation(w, -b)}$")
-    _points(ax, X, y, output(X).astype(int))
+    o = output(X).astype(int)
+    _points(ax, X, y, o)
     _finish(ax, lo, hi, title, legend, region_label="network output 1")
+    lines = "; ".join(f"hidden neuron {i + 1}'s line {_said(w, -b)}"
+                      for i, (w, b) in enumerate(zip(net.W[1], net.b[1], strict=True)))
+    _describe_plane(ax, title, lines, X, y, o, side="the network outputs 1")
     return ax

@@ -16,8 +16,7 @@ from .._validation import describe
 from ..activations import softmax
 from ..network import backward, forward
 from ..practice import Problem
-from ..practice import _num as num  # the given numbers, as the question writes them
-from ..practice import _vector as vector
+from ..practice.render import num, vector
 from .diagrams import draw_network, draw_network_live
 from .graph import draw_graph
 from .style import COLORS
