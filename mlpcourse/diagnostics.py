@@ -16,20 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_generator, choice, describe, positive_float, positive_int
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, column
 from .network import INIT_METHODS, Network, backward, forward, init_network
 
-# The largest value of g'(z) over all z, the factor that bounds what one layer can pass back.
-# For softmax it is the spectral norm of its Jacobian diag(s) - s s^T, which never exceeds 1/2.
-MAX_DERIVATIVE = {
-    "step": 0.0,
-    "linear": 1.0,
-    "sigmoid": 0.25,
-    "tanh": 1.0,
-    "relu": 1.0,
-    "leaky_relu": 1.0,
-    "softmax": 0.5,
-}
+# sup |g'(z)| of each activation, the factor that bounds what one layer can pass back, read live
+# from the registry (for softmax the spectral norm of its Jacobian diag(s) - s s^T, at most 1/2)
+MAX_DERIVATIVE = column("max_derivative")
 
 GRADIENT_OF = ("W", "b", "delta")
 
@@ -107,7 +99,11 @@ def _derivative_values(name: str, z, a):
     """g'(z) elementwise; for softmax the diagonal of its Jacobian, a (1 - a)."""
     if name == "softmax":
         return a * (1.0 - a)
-    return ACTIVATIONS[name].derivative(z)
+    act = ACTIVATIONS[name]
+    if act.derivative is None:
+        raise ValueError(f"saturation needs hidden activations with an elementwise derivative (or "
+                         f"softmax); activation {name!r} has none")
+    return act.derivative(z)
 
 
 def saturation(net: Network, X, threshold=0.01) -> Saturation:

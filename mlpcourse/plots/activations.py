@@ -23,10 +23,6 @@ FOUR = ("step", "relu", "sigmoid", "tanh")  # the lecture's hidden-layer activat
 _JUMPS = {("step", "function"): None, ("relu", "derivative"): 0.0,
           ("leaky_relu", "derivative"): 0.0}
 
-_SYMBOLS = {"step": "g", "linear": "g", "sigmoid": r"\sigma", "tanh": r"\tanh",
-            "relu": r"\mathrm{ReLU}", "leaky_relu": r"\mathrm{LReLU}"}
-
-
 def _elementwise(name: str):
     """The Activation called ``name``; refuses softmax (not elementwise)."""
     act = get_activation(name)
@@ -97,7 +93,7 @@ def function_and_derivative(name: str, z=None, theta: float = 0.0, axes=None):
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(8.0, 3.0))
     ax_g, ax_d = axes
-    symbol = _SYMBOLS.get(name, "g")
+    symbol = get_activation(name).symbol  # the registry's LaTeX symbol
     _draw(ax_g, name, "function", z, a, theta, COLORS["function"], f"${symbol}(z)$")
     _draw(ax_d, name, "derivative", z, a_prime, theta, COLORS["derivative"], f"${symbol}'(z)$")
     for ax, title in ((ax_g, f"{name}: $g(z)$"), (ax_d, f"{name}: derivative $g'(z)$")):
@@ -143,7 +139,7 @@ def activation_grid(names=FOUR, z=None, theta: float = 0.0, ncols: int = 2):
     axes = axes.ravel()
     for ax, name in zip(axes, names, strict=False):
         a, a_prime = curves(name, z, theta)
-        symbol = _SYMBOLS.get(name, "g")
+        symbol = get_activation(name).symbol  # the registry's LaTeX symbol
         _draw(ax, name, "function", z, a, theta, COLORS["function"], f"${symbol}(z)$")
         _draw(ax, name, "derivative", z, a_prime, theta, COLORS["derivative"],
               f"${symbol}'(z)$", linestyle="--")

@@ -4,7 +4,7 @@ several activations, the first layer's gradient against depth, pre-activation hi
 
 The numbers come from :mod:`mlpcourse.diagnostics`; these functions only draw them. Each hidden
 activation keeps one colour in every plot (sigmoid vermillion, tanh orange, ReLU blue, softmax
-pink), taken from the course roles in ``COLORS``.
+pink), its ``color`` in the activation registry (``mlpcourse.activations``).
 """
 
 from __future__ import annotations
@@ -18,19 +18,11 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from .. import diagnostics
 from .._validation import choice, describe, positive_float, positive_int
-from ..activations import ACTIVATIONS
+from ..activations import ACTIVATIONS, column
 from .activations import _freeze_layout, _label_as_text
 from .style import COLORS
 
-ACTIVATION_COLORS = {
-    "sigmoid": COLORS["negative"],
-    "tanh": COLORS["validation"],
-    "relu": COLORS["positive"],
-    "softmax": COLORS["derivative"],
-    "leaky_relu": COLORS["highlight"],
-    "linear": COLORS["neutral"],
-    "step": "#000000",
-}
+ACTIVATION_COLORS = column("color")  # {name: colour}, read live from the activation registry
 
 _GRADIENT_LABELS = {
     "W": r"$\|\partial L / \partial W^{(l)}\|$",
