@@ -20,15 +20,21 @@ import numpy as np
 
 from . import datasets
 from ._validation import as_generator, choice, describe, positive_float, positive_int
+from .activations import ACTIVATIONS
 from .losses import get_loss, prepare_targets
 from .network import Network, accuracy, forward, init_network
 from .train import History, fit
 
 DATASETS = ("moons", "circles", "spirals", "blobs", "xor")
-HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
 INITS = ("auto", "uniform", "xavier", "he", "zeros")
 BATCH_SIZES = [("1", 1), ("4", 4), ("8", 8), ("16", 16), ("32", 32), ("64", 64),
                ("full batch", 100_000)]
+
+
+def hidden_activations() -> tuple[str, ...]:
+    """The activations the playground offers for hidden layers: every ``ACTIVATIONS`` entry with
+    ``hidden=True``, in the table's order (one registered with ``register_activation`` too)."""
+    return tuple(name for name, act in ACTIVATIONS.items() if act.hidden)
 
 
 def xor(m: int = 200, noise: float = 0.2, rng=0) -> tuple[np.ndarray, np.ndarray]:
@@ -98,7 +104,7 @@ class Config:
     m : number of samples (split into training, validation and test parts)
     noise : noise level of ``make_dataset``
     hidden : hidden layer widths, e.g. (8, 8); () is no hidden layer (a linear classifier)
-    activation : hidden activation, one of ``HIDDEN_ACTIVATIONS``
+    activation : hidden activation, one of ``hidden_activations()``
     init : weight initialisation: "auto" (He for ReLU-like, Xavier otherwise), "uniform" (the
         lecture's U(-1, 1)), "xavier", "he" or "zeros"
     eta : learning rate η
@@ -131,7 +137,7 @@ class Config:
 
     def __post_init__(self):
         choice("dataset", self.dataset, dict.fromkeys(DATASETS))
-        choice("activation", self.activation, dict.fromkeys(HIDDEN_ACTIVATIONS))
+        choice("activation", self.activation, dict.fromkeys(hidden_activations()))
         choice("init", self.init, dict.fromkeys(INITS))
         object.__setattr__(self, "hidden", parse_hidden(self.hidden))
         for name in ("m", "batch_size", "epochs", "check_every", "patience"):
@@ -351,7 +357,8 @@ def playground(config=None, redraw_every: int | None = None):
         "hidden": widgets.Text(value=", ".join(map(str, config.hidden)),
                                description="hidden layers", placeholder="e.g. 8, 8",
                                style=style, layout=layout),
-        "activation": dropdown(list(HIDDEN_ACTIVATIONS), config.activation, "activation"),
+        "activation": dropdown([(ACTIVATIONS[name].label, name) for name in hidden_activations()],
+                               config.activation, "activation"),
         "init": dropdown(list(INITS), config.init, "init"),
         "eta": widgets.FloatLogSlider(value=config.eta, base=10, min=-3, max=1, step=0.25,
                                       description="learning rate η", continuous_update=False,

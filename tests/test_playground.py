@@ -311,6 +311,17 @@ def test_playground_builds_controls_and_a_train_button():
     assert all(s.continuous_update is False for s in sliders)
 
 
+def test_activation_dropdown_offers_the_registry_hidden_activations_by_label():
+    (activation,) = [w for w in _find(pg.playground(), "Dropdown")
+                     if w.description == "activation"]
+    hidden = [name for name, act in mc.ACTIVATIONS.items() if act.hidden]
+    assert [value for _, value in activation.options] == hidden == list(pg.hidden_activations())
+    assert dict(activation.options)["ReLU"] == "relu"  # the registry's display name
+    assert "softmax" not in hidden and "step" not in hidden
+    with pytest.raises(ValueError, match="unknown activation 'softmax'"):
+        pg.Config(activation="softmax")
+
+
 def test_playground_trains_only_when_the_button_is_pressed(capsys):
     box = pg.playground({"epochs": 20, "m": 80}, redraw_every=10)
     (button,) = _find(box, "Button")
