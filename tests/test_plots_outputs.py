@@ -210,3 +210,32 @@ def test_sigmoid_loss_pairing_for_target_zero():
     np.testing.assert_allclose(ax_l.lines[1].get_ydata(), -np.log(1 - sigmoid(z)), rtol=1e-10)
     with pytest.raises(ValueError, match="y must be 0 or 1"):
         outputs.sigmoid_loss_pairing(z, y=2)
+
+
+def test_descriptions_follow_the_data():
+    """Each plot's text description is built from what it draws: other data, other text."""
+    from mlpcourse.plots.describe import description, undescribed_axes
+
+    axes = outputs.softmax_explorer(np.array([2.0, 1.0, 0.1]), class_names=["a", "b", "c"])
+    text = description(axes[0].figure)
+    assert text.startswith("Left: bars of the logits z: a 2, b 1, c 0.1. Right: ")
+    assert "probabilities a 0.659, b 0.242, c 0.0986 (they sum to 1); the largest is a" in text
+    assert undescribed_axes(axes[0].figure) == []
+    fig, update = outputs.softmax_explorer_live(np.array([0.0, 0.0]))
+    update(np.array([0.0, 4.0]), 1.0)
+    assert "logits z: class 0 0, class 1 4." in description(fig)
+    assert "the largest is class 1" in description(fig)
+    y = np.array([0, 1, 2, 2, 1])
+    text = description(outputs.confusion_matrix_plot(y, np.array([0, 1, 2, 1, 1])).figure)
+    assert "the diagonal holds the 4 correct of 5" in text
+    assert "the most frequent mistake is true 2 predicted as 1 (1 sample)" in text
+    perfect = description(outputs.confusion_matrix_plot(y, y).figure)
+    assert "no sample is misclassified" in perfect
+    text = description(outputs.regression_plot([1.0, 2.0, 3.0], [1.0, 2.0, 3.5]).figure)
+    assert "3 samples, true y from 1 to 3" in text and "R² = 0.88" in text
+    text = description(outputs.binary_probability_plot([0.2, 0.7, 0.9], [0, 0, 1]).figure)
+    assert "1 sample of class 0 and 0 of class 1 on the wrong side" in text
+    assert "target y = 0" in description(outputs.sigmoid_loss_pairing(y=0)[0].figure)
+    bars = outputs.multilabel_accuracy_bars(np.array([[1, 0], [1, 1]]), np.array([[1, 0], [0, 1]]))
+    assert "label 0 0.5, label 1 1" in description(bars.figure)
+    plt.close("all")

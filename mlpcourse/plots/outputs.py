@@ -14,6 +14,8 @@ import numpy as np
 from .._validation import as_array, describe, positive_float
 from ..activations import sigmoid, sigmoid_prime, softmax
 from ..losses import loss_gradient
+from .describe import describe as describe_plot
+from .describe import number, plain
 from .style import COLORS
 
 
@@ -49,6 +51,25 @@ def _names(name, names, k, default):
 
 def _class_colors(k):
     return [COLORS["classes"][i % len(COLORS["classes"])] for i in range(k)]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _listing(names, values, digits=3) -> str:
+    return ", ".join(f"{name} {number(v, digits)}" for name, v in zip(names, values, strict=True))
+
+
+def _describe_softmax(ax, names, p, temperature, title):
+    top = int(np.argmax(p))
+    head = plain(title) if title else f"softmax(z / T), T = {number(temperature)}"
+    describe_plot(ax, f"{head}: bars of the probabilities {_listing(names, p)} (they sum to 1); "
+                      f"the largest is {names[top]}")
+
+
+def _describe_logits(ax, names, z):
+    describe_plot(ax, f"bars of the logits z: {_listing(names, z)}")
 
 
 def _new_axes(ax, figsize):
@@ -87,6 +108,7 @@ def softmax_bars(z, temperature=1.0, ax=None, class_names=None, title=None):
     ax.set_ylim(0, 1.12)
     ax.set_ylabel("probability $\\hat{y}_j$")
     ax.set_title(f"{title or f'softmax(z / T), T = {temperature:g}'}:  sum = {p.sum():.4f}")
+    _describe_softmax(ax, names, p, temperature, title)
     return ax
 
 
@@ -120,6 +142,7 @@ def softmax_explorer(z, temperature=1.0, axes=None, class_names=None):
     ax_z.set_ylabel("logit $z_j$")
     ax_z.set_title("logits z (any real numbers)")
     softmax_bars(z, temperature, ax=ax_p, class_names=names)
+    _describe_logits(ax_z, names, z)
     return ax_z, ax_p
 
 
@@ -150,6 +173,7 @@ def softmax_explorer_live(z, temperature=1.0, class_names=None, z_range=(-5.0, 5
     ax_z.set_ylim(low - pad, high + pad)  # fixed: the axes are drawn once
 
     z_bars, z_labels = ax_z.containers[0], list(ax_z.texts)  # bar_label's annotations
+    names = [tick.get_text() for tick in ax_z.get_xticklabels()]
     p_bars, p_labels = ax_p.containers[0], list(ax_p.texts)
 
     def update(z, temperature):
@@ -169,6 +193,8 @@ def softmax_explorer_live(z, temperature=1.0, class_names=None, z_range=(-5.0, 5
             label.set_text(f"{value:.3f}")
             label.xy = (label.xy[0], value)
         ax_p.title.set_text(f"softmax(z / T), T = {temperature:g}:  sum = {p.sum():.4f}")
+        _describe_logits(ax_z, names, z)
+        _describe_softmax(ax_p, names, p, temperature, None)
         return [*z_bars, *z_labels, *p_bars, *p_labels, ax_p.title]
 
     return fig, update
@@ -227,6 +253,10 @@ def regression_plot(y, y_hat, ax=None, title=None, units=""):
     ax.legend(loc="upper left")
     scores_text = f"R² = {scores['r2']:.3f}, RMSE = {scores['rmse']:.2f}{units}"
     ax.set_title(f"{title}\n{scores_text}" if title else scores_text)
+    describe_plot(ax, f"{plain(title) + ': ' if title else ''}predicted against true values of "
+                      f"{len(y)} samples, true y from {number(y.min())} to {number(y.max())}, "
+                      f"with the dashed line of perfect predictions; R² = {number(scores['r2'], 2)}"
+                      f", RMSE = {number(scores['rmse'], 2)}{units}")
     return ax
 
 
@@ -279,6 +309,12 @@ def binary_probability_plot(p, y, ax=None, threshold=0.5, class_names=None, titl
     ax.legend(loc="upper left", fontsize=8)
     accuracy = f"accuracy = {right.mean():.3f} ({right.sum()}/{len(p)})"
     ax.set_title(f"{title}: {accuracy}" if title else accuracy)
+    wrong = [int(((y == c) & ~right).sum()) for c in (0, 1)]
+    describe_plot(ax, f"{plain(title) + ': ' if title else ''}the predicted probability of "
+                      f"{names[1]} for each of {len(p)} samples, sorted from lowest to highest and "
+                      f"marked by true class, with the threshold {number(threshold)} dashed; "
+                      f"{_count(wrong[0], 'sample')} of {names[0]} and {wrong[1]} of "
+                      f"{names[1]} on the wrong side (crosses); {accuracy}")
     return ax
 
 
@@ -344,6 +380,15 @@ def confusion_matrix_plot(y, y_pred, k=None, ax=None, class_names=None, title=No
     correct = int(np.trace(counts))
     accuracy = f"accuracy = {correct / max(total, 1):.3f} ({correct}/{total})"
     ax.set_title(f"{title}\n{accuracy}" if title else accuracy)
+    off = counts - np.diag(np.diag(counts))
+    worst = np.unravel_index(np.argmax(off), off.shape)
+    confusion = ("no sample is misclassified" if not off.any() else
+                 f"the most frequent mistake is true {names[worst[0]]} predicted as "
+                 f"{names[worst[1]]} ({_count(int(off[worst]), 'sample')})")
+    describe_plot(ax, f"{plain(title) + ': ' if title else ''}confusion matrix of {k} classes, "
+                      f"rows the true class and columns the predicted one, darker for more "
+                      f"samples; the diagonal holds the {correct} correct of {total} ({accuracy}); "
+                      f"{confusion}")
     return ax
 
 
@@ -389,6 +434,9 @@ def multilabel_accuracy_bars(Y, Y_pred, label_names=None, ax=None, title=None):
     ax.legend(loc="upper center", ncol=2)
     exact = f"exact match (all {q} labels right) = {np.mean(np.all(Y == Y_pred, axis=1)):.3f}"
     ax.set_title(f"{title}\n{exact}" if title else exact)
+    describe_plot(ax, f"{plain(title) + ': ' if title else ''}accuracy of each label as a bar "
+                      f"({_listing(names, per_label)}) against always answering the majority "
+                      f"({_listing(names, majority)}); {exact}")
     return ax
 
 
@@ -440,4 +488,14 @@ def sigmoid_loss_pairing(z=None, y=1, axes=None):
     ax_g.set_ylabel("$\\delta = \\partial L / \\partial z$")
     ax_g.legend(fontsize=8)
     ax_g.set_title("gradient reaching z: BCE gives $\\hat{y} - y$")
+    wrong_side = "negative" if y == 1 else "positive"
+    (_, g_mse), (bce, g_bce) = curves.values()
+    describe_plot(ax_l, f"the loss of one sigmoid output ŷ = σ(z) with target y = {y} for z from "
+                        f"{number(z.min())} to {number(z.max())}: MSE stays below 1, binary "
+                        f"cross-entropy grows without bound for large {wrong_side} z (up to "
+                        f"{number(bce.max(), 2)} here)")
+    describe_plot(ax_g, f"the gradient δ = ∂L/∂z reaching z: for binary cross-entropy it is "
+                        f"ŷ − y, largest in size ({number(np.abs(g_bce).max(), 2)}) where the "
+                        f"neuron is confidently wrong; for MSE it carries σ′(z) and falls to "
+                        f"{number(abs(g_mse[0 if y == 1 else -1]), 1)} there")
     return ax_l, ax_g
