@@ -76,6 +76,24 @@ def test_generate_dispatches_and_names_the_kinds():
         practice.generate("quiz", 1)
 
 
+@pytest.mark.parametrize("generator", [practice.forward_pass, practice.backprop_step])
+def test_hidden_activations_to_pick_from(generator):
+    # the default draws from practice.HIDDEN; any hidden-layer activation of the registry works
+    assert generator(9).question == generator(9, hidden=practice.HIDDEN).question
+    for name in ("tanh", "leaky_relu"):
+        p = generator(9, hidden=(name,))
+        assert p.data["net"].activations[1] == name
+        assert f"hidden={(name,)!r}" in p.question  # the call to copy names the choice
+        assert p.check(**p.answers).correct
+    with pytest.raises(ValueError, match="hidden must name activations for hidden layers.*"
+                                         "'softmax'"):
+        generator(9, hidden=("softmax",))
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        generator(9, hidden=("swish",))
+    with pytest.raises(TypeError, match="hidden must be a non-empty tuple"):
+        generator(9, hidden=())
+
+
 @pytest.mark.parametrize(("old", "new", "engine"), [("softmax", "softmax_problem",
                                                       "mc.activations.softmax"),
                                                      ("loss", "loss_problem", "mc.loss")])
