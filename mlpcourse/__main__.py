@@ -1,4 +1,5 @@
-"""Command line: ``python -m mlpcourse exercises``, ``python -m mlpcourse grade PATH...`` and
+"""Command line: ``python -m mlpcourse start [FOLDER]``, ``update [FOLDER]``,
+``python -m mlpcourse exercises``, ``python -m mlpcourse grade PATH...`` and
 ``python -m mlpcourse merge SHARD.csv... --csv all.csv``."""
 
 from __future__ import annotations
@@ -50,7 +51,12 @@ def main(argv=None) -> int:
     mg.add_argument("--csv", dest="csv_path", required=True, help="the merged CSV")
     mg.add_argument("--submissions", nargs="*", default=None, metavar="PATH",
                     help="check that every notebook under these paths has rows")
+    from . import student
+
+    student.add_parsers(commands)  # start, update: the student's working folder
     args = parser.parse_args(argv)
+    if args.command in ("start", "update"):
+        return student.run(args)
 
     if args.command == "exercises":
         from .assignments import EditedExerciseError, generate
