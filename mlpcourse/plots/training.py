@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from ..network import Network, forward
+from .describe import describe, number, plain
 from .style import COLORS
 
 
@@ -64,6 +65,16 @@ def decision_regions(net: Network, X, y, ax=None, resolution=150, title=None, ma
     ax.grid(False)
     if title:
         ax.set_title(title)
+    predicted, _ = forward(net, X)
+    predicted = ((predicted[:, 0] > 0.5).astype(int) if predicted.shape[1] == 1
+                 else np.argmax(predicted, axis=1))
+    right = int(np.sum(predicted == y))
+    shading = ("shaded by the predicted probability of class 1, the 0.5 boundary drawn black"
+               if y_hat.shape[1] == 1 else f"shaded by the predicted class (of {k})")
+    describe(ax, f"{plain(title) + ': ' if title else ''}decision regions of the network over "
+                 f"x1 from {number(gx.min(), 2)} to {number(gx.max(), 2)} and x2 from "
+                 f"{number(gy.min(), 2)} to {number(gy.max(), 2)}, {shading}; {len(y)} samples "
+                 f"coloured by class, {right} of them in the region of their own class")
     return ax
 
 
@@ -100,4 +111,16 @@ def loss_curves(history, ax=None, title=None, log=False):
     ax.legend()
     if title:
         ax.set_title(title)
+    train = np.asarray(history.train_loss, dtype=float)
+    parts = [f"training loss over {len(train)} epochs, from {number(train[0], 2)} to "
+             f"{number(train[-1], 2, scale=train[0])}"]
+    if history.val_loss:
+        val = np.asarray(history.val_loss, dtype=float)
+        parts.append(f"validation loss at {len(val)} checks, lowest {number(val.min(), 2)}")
+    if history.best_epoch is not None:
+        parts.append(f"best check at epoch {history.best_epoch} (dashed line)")
+    if history.stopped_early:
+        parts.append(f"stopped early at epoch {history.stopped_epoch} (dotted line)")
+    scale = " on a logarithmic axis" if log else ""
+    describe(ax, f"{plain(title) + ': ' if title else ''}loss curves{scale}: {'; '.join(parts)}")
     return ax
