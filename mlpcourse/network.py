@@ -173,8 +173,8 @@ class Cache:
 
 
 def _check_input(net: Network, X, name="X"):
-    # fast path for the usual float array: a finite sum means every entry is finite (NaN and inf
-    # propagate), one pass and no temporary; anything else gets the full check and its message
+    # a float array whose sum is finite has only finite entries (NaN and inf propagate into the
+    # sum); anything else gets the full check and its message
     if not (type(X) is np.ndarray and X.dtype.kind == "f" and X.ndim in (1, 2)
             and math.isfinite(_sum(X))):
         X = as_array(name, X, ndim=(1, 2))
@@ -188,7 +188,7 @@ def _check_input(net: Network, X, name="X"):
 
 def _sum(X) -> float:
     """The sum of X's entries (a sum is NaN or inf when an entry is, so it checks them all)."""
-    if X.ndim == 1 and X.size <= 16:  # one small sample: Python sums it faster than a numpy call
+    if X.ndim == 1 and X.size <= 16:  # one small sample: summed in Python (benchmarks/README.md)
         return sum(X.tolist())
     return X.sum()
 
@@ -220,9 +220,8 @@ def _forward(net: Network, X):
     z, a = [None], [X]
     single = X.ndim == 1
     for l in range(1, len(net.W)):
-        # one sample: W.dot(a) is W @ a with half the call overhead (0.5 us instead of 1.1 us)
-        z_l = net.W[l].dot(a[-1]) if single else a[-1] @ net.W[l].T
-        z_l += net.b[l]  # in place: one temporary fewer than z = a W^T + b, the same numbers
+        z_l = net.W[l].dot(a[-1]) if single else a[-1] @ net.W[l].T  # W.dot(a) is W @ a
+        z_l += net.b[l]
         z.append(z_l)
         a.append(ACTIVATIONS[net.activations[l]].function(z_l))
     return z, a
@@ -304,7 +303,7 @@ def _backward(net: Network, z, a, Y, spec):
             terms = len(y_hat) if batch else 1  # the mean over samples
         delta[L] = y_hat - Y
         if terms > 1:  # dividing by 1 changes nothing: skipped for one sample
-            delta[L] /= terms  # in place: one temporary fewer, the same numbers
+            delta[L] /= terms
     elif batch:
         delta[L] = output.vjp(z[L], y_hat, spec.gradient(y_hat, Y))
     else:  # the loss gradients are written for batches: one sample is a batch of one
@@ -319,7 +318,7 @@ def _backward(net: Network, z, a, Y, spec):
             dW[l] = np.multiply.outer(delta[l], a[l - 1])
             db[l] = delta[l].copy()
         if l > 1:
-            # δ[l] W[l] is the lecture's W^T δ; .dot for the reason given in _forward
+            # δ[l] W[l] is the lecture's W^T δ (a sample is a row here, a column there)
             delta[l - 1] = ACTIVATIONS[net.activations[l - 1]].vjp(
                 z[l - 1], a[l - 1], delta[l] @ net.W[l] if batch else delta[l].dot(net.W[l]))
     return dW, db, delta
@@ -330,7 +329,7 @@ def update(net: Network, grads: Gradients, eta=0.01) -> Network:
 
     Returns a new Network; ``net`` is left unchanged.
     """
-    if not (type(eta) is float and 0.0 < eta < math.inf):  # the usual case checked cheaply
+    if not (type(eta) is float and 0.0 < eta < math.inf):  # else the full check and its message
         eta = positive_float("eta", eta)
     W, b, dW, db = net.W, net.b, grads.W, grads.b
     if len(dW) != len(W) or len(db) != len(b):
