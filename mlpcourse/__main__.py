@@ -1,6 +1,7 @@
 """Command line: ``python -m mlpcourse start [FOLDER]``, ``update [FOLDER]``,
-``python -m mlpcourse exercises``, ``python -m mlpcourse grade PATH...`` and
-``python -m mlpcourse merge SHARD.csv... --csv all.csv``."""
+``python -m mlpcourse exercises``, ``python -m mlpcourse grade PATH...``,
+``python -m mlpcourse merge SHARD.csv... --csv all.csv`` and
+``python -m mlpcourse new-task LESSON NAME --points P``."""
 
 from __future__ import annotations
 
@@ -37,6 +38,33 @@ def _grade_parser(commands) -> None:
     gr.add_argument("--solutions", default=None, help="the solution notebooks (default: ours)")
 
 
+def _new_task_parser(commands) -> None:
+    nt = commands.add_parser("new-task", help="add a graded task to a lesson's solution notebook "
+                             "and checker module (mlpcourse.authoring)")
+    nt.add_argument("lesson", metavar="LESSON", help="the lesson number, e.g. 05")
+    nt.add_argument("name", metavar="NAME", help="the student's function, e.g. softmax_delta")
+    nt.add_argument("--points", required=True, help="what the task is worth (positive)")
+    nt.add_argument("--title", default=None, help="the heading's title (default: NAME)")
+    nt.add_argument("--args", default="x", help="the function's parameters (default: x)")
+    nt.add_argument("--root", default=".", help="the repository's top folder (default: .)")
+
+
+def _new_task(args) -> int:
+    from .authoring import AuthoringError, new_task
+
+    try:
+        done = new_task(args.lesson, args.name, args.points, root=args.root, title=args.title,
+                        args=args.args)
+    except AuthoringError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"added task {done.number}, {args.name}, to {done.solution} and {done.checker}"
+          + ("" if done.total_updated else " (state the new total in the introduction)"))
+    print(f"next: write the solution and the task's text in {done.solution.name}, the cases in "
+          f"_{args.name}_cases of {done.checker.name}, then `make lesson N={args.lesson}`")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mlpcourse")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -51,12 +79,16 @@ def main(argv=None) -> int:
     mg.add_argument("--csv", dest="csv_path", required=True, help="the merged CSV")
     mg.add_argument("--submissions", nargs="*", default=None, metavar="PATH",
                     help="check that every notebook under these paths has rows")
+    _new_task_parser(commands)
     from . import student
 
     student.add_parsers(commands)  # start, update: the student's working folder
     args = parser.parse_args(argv)
     if args.command in ("start", "update"):
         return student.run(args)
+
+    if args.command == "new-task":
+        return _new_task(args)
 
     if args.command == "exercises":
         from .assignments import EditedExerciseError, generate

@@ -1,15 +1,11 @@
 """Lesson 1's checks: the reference solutions (taken from solutions/01_perceptron.ipynb) pass, an
 untouched exercise stub is "not attempted", and the classic mistakes fail with a useful message."""
 
-from pathlib import Path
-
-import nbformat
 import numpy as np
 import pytest
-from notebook_code import solution_namespace
+from checkers_helpers import first_failure, namespace_fixture
 
 import mlpcourse as mc
-from mlpcourse import checkers
 from mlpcourse.checkers import lesson01
 from mlpcourse.checkers.lesson01 import (
     check_adder,
@@ -22,65 +18,7 @@ from mlpcourse.checkers.lesson01 import (
     check_xor_network,
 )
 
-SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "01_perceptron.ipynb"
-
-CHECKS = {
-    "adder": check_adder, "step_output": check_step_output,
-    "perceptron_output": check_perceptron_output, "perceptron_update": check_perceptron_update,
-    "train_perceptron": check_train_perceptron, "gate_weights": check_gate_weights,
-    "answer_xor": check_answer_xor, "xor_network": check_xor_network,
-}
-
-
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return solution_namespace("01_perceptron")
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
-
-
-def first_failure(report):
-    assert report.attempted and not report.passed, str(report)
-    return next(r for r in report.results if not r.passed)
-
-
-# ---------------------------------------------------------------- every check, both ways
-
-
-@pytest.mark.parametrize("task", sorted(CHECKS))
-def test_the_reference_solution_passes(ref, task):
-    report = CHECKS[task](ref[task])
-    assert report.passed, str(report)
-    assert report.fraction == 1.0 and len(report.results) >= 1
-
-
-@pytest.mark.parametrize("task", sorted(CHECKS))
-def test_an_untouched_stub_is_not_attempted(task):
-    report = CHECKS[task](stub)
-    assert not report.attempted and not report.passed and report.fraction == 0.0
-    assert "NotImplementedError" in report.note
-    assert CHECKS[task](None).attempted is False  # the function was never defined
-
-
-def test_every_check_is_exported_by_the_package_and_not_shadowed():
-    assert sorted(lesson01.__all__) == sorted(f"check_{task}" for task in CHECKS)
-    for name in lesson01.__all__:
-        assert getattr(checkers, name) is getattr(lesson01, name), f"{name} is shadowed"
-
-
-def test_the_solution_notebook_grades_every_check_cell_with_its_points():
-    nb = nbformat.read(str(SOLUTION), as_version=4)
-    graded = [c.metadata["nbgrader"] for c in nb.cells if c.metadata.get("nbgrader", {}).get(
-        "grade")]
-    assert [g["grade_id"] for g in graded] == list(CHECKS)
-    assert sum(g["points"] for g in graded) == 13
-    checks = [c.source.splitlines()[-1] for c in nb.cells
-              if c.metadata.get("nbgrader", {}).get("grade")]
-    assert checks == [f"check_{task}({task})" for task in CHECKS]
+ref = namespace_fixture("01_perceptron")
 
 
 # ---------------------------------------------------------------- the adder, the step
@@ -275,7 +213,7 @@ def test_nand_needs_its_own_weights():
     ("a", "η only scales the steps"),
     ("b", "convergence theorem"),
     ("d", "uses no derivative"),
-    ("e", "'e' is not one of the options a, b, c, d"),
+    ("e", "'e' is not one of the options 'a', 'b', 'c', 'd'"),
     (3, "expected one letter as a string"),
     (None, "returned None"),
 ])

@@ -2,15 +2,13 @@
 an untouched exercise stub is "not attempted", and the classic mistakes (transposed W, forgotten
 bias, no activation, a[0] missing, the lecture's printed numbers) fail with a useful message."""
 
-from pathlib import Path
-
-import nbformat
 import numpy as np
 import pytest
+from checkers_helpers import first_failure, namespace_fixture, stub
 from notebook_code import solution_namespace
 
 import mlpcourse as mc
-from mlpcourse import checkers, trace
+from mlpcourse import trace
 from mlpcourse.checkers import lesson02
 from mlpcourse.checkers.lesson02 import (
     check_example3_hidden,
@@ -22,30 +20,7 @@ from mlpcourse.checkers.lesson02 import (
     check_weighted_sum,
 )
 
-SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "02_forward_pass.ipynb"
-
-CHECKS = {
-    "weighted_sum": check_weighted_sum, "layer_z": check_layer_z,
-    "layer_z_batch": check_layer_z_batch, "layer_forward": check_layer_forward,
-    "forward_pass": check_forward_pass, "n_parameters": check_n_parameters,
-    "example3_hidden": check_example3_hidden,
-}
-
-
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return solution_namespace("02_forward_pass")
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
-
-
-def first_failure(report):
-    assert report.attempted and not report.passed, str(report)
-    return next(r for r in report.results if not r.passed)
+ref = namespace_fixture("02_forward_pass")
 
 
 def failure_messages(report):
@@ -55,38 +30,6 @@ def failure_messages(report):
 
 def activate(g, Z):
     return mc.activations.activate(g, Z) if isinstance(g, str) else g(Z)
-
-
-# ---------------------------------------------------------------- every check, both ways
-
-
-@pytest.mark.parametrize("task", sorted(CHECKS))
-def test_the_reference_solution_passes(ref, task):
-    report = CHECKS[task](ref[task])
-    assert report.passed, str(report)
-    assert report.fraction == 1.0
-
-
-@pytest.mark.parametrize("task", sorted(CHECKS))
-def test_an_untouched_stub_is_not_attempted(task):
-    report = CHECKS[task](stub)
-    assert not report.attempted and not report.passed and report.fraction == 0.0
-    assert "NotImplementedError" in report.note
-    assert CHECKS[task](None).attempted is False
-
-
-def test_every_check_is_exported_by_the_package_and_not_shadowed():
-    assert sorted(lesson02.__all__) == sorted(f"check_{task}" for task in CHECKS)
-    for name in lesson02.__all__:
-        assert getattr(checkers, name) is getattr(lesson02, name), f"{name} is shadowed"
-
-
-def test_the_solution_notebook_grades_every_check_cell_with_its_points():
-    nb = nbformat.read(str(SOLUTION), as_version=4)
-    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    assert [c.metadata["nbgrader"]["grade_id"] for c in graded] == list(CHECKS)
-    assert sum(c.metadata["nbgrader"]["points"] for c in graded) == 11
-    assert [c.source.splitlines()[-1] for c in graded] == [f"check_{t}({t})" for t in CHECKS]
 
 
 def test_a_later_task_may_build_on_an_earlier_one_that_is_still_a_stub(ref):

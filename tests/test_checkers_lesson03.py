@@ -1,16 +1,11 @@
 """Lesson 3's checks: the reference solutions (taken from solutions/03_activations.ipynb) pass, an
 untouched exercise stub is "not attempted", and the classic mistakes fail with a useful message."""
 
-import importlib
-import pkgutil
-from pathlib import Path
-
 import numpy as np
 import pytest
-from notebook_code import solution_namespace
+from checkers_helpers import failures, first_message, namespace_fixture
 
 import mlpcourse as mc
-from mlpcourse import checkers
 from mlpcourse.checkers import lesson03
 from mlpcourse.checkers.lesson03 import (
     check_answer_q2,
@@ -24,71 +19,7 @@ from mlpcourse.checkers.lesson03 import (
     check_tanh_prime,
 )
 
-SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "03_activations.ipynb"
-
-
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return solution_namespace("03_activations")
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
-
-
-def failures(report):
-    return [r.message for r in report.results if not r.passed]
-
-
-def first_failure(report):
-    assert report.attempted and not report.passed, str(report)
-    return failures(report)[0]
-
-
-CHECKS = {
-    "sigmoid": check_sigmoid, "sigmoid_prime": check_sigmoid_prime, "tanh": check_tanh,
-    "tanh_prime": check_tanh_prime, "relu": check_relu, "relu_prime": check_relu_prime,
-    "step": check_step, "collapse_linear": check_collapse_linear, "answer_q2": check_answer_q2,
-}
-
-
-@pytest.mark.parametrize("name", sorted(CHECKS))
-def test_the_reference_solution_passes(ref, name):
-    report = CHECKS[name](ref[name])
-    assert report.passed, str(report)
-    assert 3 <= len(report.results) <= 6 or name == "answer_q2"
-
-
-@pytest.mark.parametrize("name", sorted(CHECKS))
-def test_an_untouched_stub_is_not_attempted(name):
-    report = CHECKS[name](stub)
-    assert not report.attempted and not report.passed
-    assert "NotImplementedError" in report.summary()
-    assert report.to_json()["fraction"] == 0.0
-
-
-@pytest.mark.parametrize("name", sorted(CHECKS))
-def test_returning_none_fails_and_says_so(name):
-    report = CHECKS[name](lambda *args, **kwargs: None)
-    assert "forget `return`" in first_failure(report)
-
-
-def test_the_lead_model_names_still_exported():
-    for name in ["check_sigmoid", "check_sigmoid_prime", "check_tanh_prime", "check_relu"]:
-        assert getattr(checkers, name) is getattr(lesson03, name)
-    assert set(lesson03.__all__) <= set(checkers.__all__)
-
-
-def test_no_two_lessons_export_the_same_check_name():
-    seen = {}
-    for info in pkgutil.iter_modules(checkers.__path__):
-        if info.name.startswith("lesson"):
-            module = importlib.import_module(f"mlpcourse.checkers.{info.name}")
-            for name in module.__all__:
-                assert name not in seen, f"{name} is exported by {seen.get(name)} and {info.name}"
-                seen[name] = info.name
+ref = namespace_fixture("03_activations")
 
 
 # --- numerical stability: a warning counts as a failure ------------------------------------
@@ -109,8 +40,8 @@ def test_sigmoid_that_returns_nan_at_large_z_fails():
         with np.errstate(all="ignore"):  # no warning, but the NaN is still caught
             return nan_sigmoid(z)
 
-    assert "numpy warned" in first_failure(check_sigmoid(nan_sigmoid))
-    assert "NaN or inf" in first_failure(check_sigmoid(silenced))
+    assert "numpy warned" in first_message(check_sigmoid(nan_sigmoid))
+    assert "NaN or inf" in first_message(check_sigmoid(silenced))
 
 
 def test_sigmoid_with_both_branches_in_np_where_fails():
@@ -118,7 +49,7 @@ def test_sigmoid_with_both_branches_in_np_where_fails():
         z = np.asarray(z, dtype=float)
         return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
 
-    assert "numpy warned" in first_failure(check_sigmoid(where_sigmoid))
+    assert "numpy warned" in first_message(check_sigmoid(where_sigmoid))
 
 
 def test_clipped_or_warning_free_sigmoids_pass():
@@ -129,7 +60,7 @@ def test_clipped_or_warning_free_sigmoids_pass():
 
 
 def test_sigmoid_with_the_wrong_sign_fails():
-    message = first_failure(check_sigmoid(lambda z: np.exp(-np.logaddexp(0, z))))
+    message = first_message(check_sigmoid(lambda z: np.exp(-np.logaddexp(0, z))))
     assert "values are wrong" in message
 
 
@@ -142,7 +73,7 @@ def test_a_strict_check_leaves_the_warning_filters_unchanged():
 # --- derivatives ----------------------------------------------------------------------------
 
 def test_sigmoid_prime_of_z_instead_of_sigma_fails(ref):
-    message = first_failure(check_sigmoid_prime(lambda z: z * (1 - np.asarray(z))))
+    message = first_message(check_sigmoid_prime(lambda z: z * (1 - np.asarray(z))))
     assert "values are wrong" in message
 
 
@@ -153,7 +84,7 @@ def test_sigmoid_prime_alternatives(ref):
 
     assert check_sigmoid_prime(direct).passed
     naive = check_sigmoid_prime(lambda z: (s := 1 / (1 + np.exp(-np.asarray(z)))) * (1 - s))
-    assert "numpy warned" in first_failure(naive)
+    assert "numpy warned" in first_message(naive)
 
 
 def test_tanh_from_the_formula_as_written_fails():
@@ -171,7 +102,7 @@ def test_one_sided_stable_tanh_fails_for_large_negative_z():
         e = np.exp(-2 * np.asarray(z, dtype=float))  # overflows for z = -1000
         return (1 - e) / (1 + e)
 
-    assert "numpy warned" in first_failure(check_tanh(one_sided))
+    assert "numpy warned" in first_message(check_tanh(one_sided))
 
 
 def test_tanh_alternatives_pass(ref):
@@ -180,15 +111,15 @@ def test_tanh_alternatives_pass(ref):
 
 
 def test_tanh_prime_classic_mistakes():
-    assert "values are wrong" in first_failure(check_tanh_prime(lambda z: 1 - np.tanh(z)))
-    assert "values are wrong" in first_failure(check_tanh_prime(lambda z: 1 - np.asarray(z) ** 2))
-    assert "numpy warned" in first_failure(check_tanh_prime(lambda z: 1 / np.cosh(z) ** 2))
+    assert "values are wrong" in first_message(check_tanh_prime(lambda z: 1 - np.tanh(z)))
+    assert "values are wrong" in first_message(check_tanh_prime(lambda z: 1 - np.asarray(z) ** 2))
+    assert "numpy warned" in first_message(check_tanh_prime(lambda z: 1 / np.cosh(z) ** 2))
 
 
 # --- ReLU and the step ----------------------------------------------------------------------
 
 def test_relu_classic_mistakes():
-    assert "values are wrong" in first_failure(check_relu(lambda z: np.abs(np.asarray(z))))
+    assert "values are wrong" in first_message(check_relu(lambda z: np.abs(np.asarray(z))))
 
     def in_place(z):
         z = np.asarray(z)
@@ -197,7 +128,7 @@ def test_relu_classic_mistakes():
         return z
 
     report = check_relu(in_place)
-    assert any("modified its input" in m for m in failures(report))
+    assert any("modified its input" in r.message for r in failures(report))
     assert check_relu(lambda z: np.asarray(z) * (np.asarray(z) > 0)).passed
 
 
@@ -215,7 +146,7 @@ def test_step_classic_mistakes():
     ignores_theta = check_step(lambda z, theta=0.0: (np.asarray(z) > 0).astype(float))
     assert not ignores_theta.passed and ignores_theta.results[0].passed
     renamed = check_step(lambda z, threshold=0.0: (np.asarray(z) > threshold).astype(float))
-    assert "TypeError" in first_failure(renamed) and "theta" in first_failure(renamed)
+    assert "TypeError" in first_message(renamed) and "theta" in first_message(renamed)
     assert check_step(lambda z, theta=0.0: np.asarray(z) > theta).passed  # booleans are 0/1
 
 
@@ -235,22 +166,22 @@ def test_collapse_expected_values_come_from_the_engine_and_match_the_formula():
 
 def test_collapse_classic_mistakes():
     wrong_order = check_collapse_linear(lambda W1, b1, W2, b2: (W1 @ W2, W2 @ b1 + b2))
-    assert "raised ValueError" in first_failure(wrong_order)
+    assert "raised ValueError" in first_message(wrong_order)
     assert not wrong_order.results[-1].passed  # the square case runs and is wrong
     transposed = check_collapse_linear(lambda W1, b1, W2, b2: (W1.T @ W2.T, W2 @ b1 + b2))
-    message = first_failure(transposed)
+    message = first_message(transposed)
     assert message.startswith("the first value (W)") and "shape (1, 2)" in message
     no_b2 = check_collapse_linear(lambda W1, b1, W2, b2: (W2 @ W1, W2 @ b1))
-    assert first_failure(no_b2).startswith("the second value (b)")
+    assert first_message(no_b2).startswith("the second value (b)")
     only_w = check_collapse_linear(lambda W1, b1, W2, b2: W2 @ W1)
-    assert "expected a tuple of 2 values (W, b); got an array" in first_failure(only_w)
+    assert "expected a tuple of 2 values (W, b); got an array" in first_message(only_w)
 
 
 # --- the quiz -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("letter", ["a", "c", "d"])
 def test_wrong_quiz_answers_are_explained_without_naming_the_right_one(letter):
-    message = first_failure(check_answer_q2(lambda: letter))
+    message = first_message(check_answer_q2(lambda: letter))
     assert message.startswith(f"'{letter}' is not the primary purpose: ")
     assert message.endswith(lesson03.Q2_WHY_NOT[letter])
     assert "'b'" not in message and "non-linear" not in message
@@ -259,8 +190,9 @@ def test_wrong_quiz_answers_are_explained_without_naming_the_right_one(letter):
 def test_quiz_answer_forms():
     assert check_answer_q2(lambda: " B ").passed
     assert "right:" in check_answer_q2(lambda: "b").note
-    assert "expected one of the letters" in first_failure(check_answer_q2(lambda: "e"))
-    assert "got 2 (int)" in first_failure(check_answer_q2(lambda: 2))
+    assert "'e' is not one of the options" in first_message(check_answer_q2(lambda: "e"))
+    assert "expected one letter as a string" in first_message(check_answer_q2(lambda: 2))
+    assert "got 2 (int)" in first_message(check_answer_q2(lambda: 2))
 
 
 def test_the_checks_do_not_reveal_expected_values(ref):

@@ -2,92 +2,16 @@
 pass, the untouched exercise stubs are "not attempted", and the classic mistakes fail with a
 message that names the failing case and part without giving the answer away."""
 
-import importlib
-import pkgutil
-from pathlib import Path
-
-import nbformat
 import numpy as np
-import pytest
-from notebook_code import solution_namespace
+from checkers_helpers import assert_fails, failures, namespace_fixture
 
-from mlpcourse import checkers
 from mlpcourse.checkers import lesson05
 
-SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "05_backprop.ipynb"
-TASKS = ["output_delta_bce", "output_delta_mse", "hidden_delta", "layer_gradients",
-         "gradient_step", "backward_pass", "numerical_gradient", "example3_w11", "chain_deltas"]
-
-
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return solution_namespace("05_backprop")
-
-
-@pytest.fixture(scope="module")
-def stubs():
-    return solution_namespace("05_backprop", stubs=True)
+ref = namespace_fixture("05_backprop")
 
 
 def check(task, fn):
     return getattr(lesson05, f"check_{task}")(fn)
-
-
-def failures(report):
-    return [r for r in report.results if not r.passed]
-
-
-def assert_fails(report, *fragments, case=None):
-    """The report failed; the first failure's message (and case, if given) contains fragments."""
-    assert report.attempted and not report.passed
-    first = failures(report)[0]
-    for fragment in fragments:
-        assert fragment in first.message, first.message
-    if case is not None:
-        assert case in first.description, first.description
-    return first
-
-
-# --- reference, stubs, wiring --------------------------------------------------------------------
-
-@pytest.mark.parametrize("task", TASKS)
-def test_reference_solution_passes(ref, task):
-    report = check(task, ref[task])
-    assert report.passed, str(report)
-    assert 3 <= len(report.results) <= 6
-
-
-@pytest.mark.parametrize("task", TASKS)
-def test_untouched_stub_is_not_attempted(stubs, task):
-    report = check(task, stubs[task])
-    assert not report.attempted and report.fraction == 0.0
-    assert "NotImplementedError" in report.summary()
-
-
-@pytest.mark.parametrize("task", TASKS)
-def test_missing_function_is_not_attempted_and_returning_none_fails(task):
-    assert not check(task, None).attempted
-    report = check(task, lambda *args, **kwargs: None)
-    assert_fails(report, "None")
-
-
-def test_checks_are_exported_and_named_uniquely_across_lessons():
-    assert sorted(f"check_{t}" for t in TASKS) == sorted(lesson05.__all__)
-    assert all(getattr(checkers, name) is getattr(lesson05, name) for name in lesson05.__all__)
-    for info in pkgutil.iter_modules(checkers.__path__):
-        if info.name.startswith("lesson") and info.name != "lesson05":
-            other = importlib.import_module(f"mlpcourse.checkers.{info.name}")
-            assert not set(other.__all__) & set(lesson05.__all__), info.name
-
-
-def test_solution_notebook_checks_every_task_once_with_its_points():
-    nb = nbformat.read(str(SOLUTION), as_version=4)
-    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    assert [c.metadata["nbgrader"]["grade_id"] for c in graded] == TASKS
-    assert [c.source for c in graded] == [f"check_{t}({t})" for t in TASKS]
-    assert sum(c.metadata["nbgrader"]["points"] for c in graded) == 23
 
 
 # --- Task 1: output delta, sigmoid + BCE ---------------------------------------------------------

@@ -29,6 +29,7 @@ import numpy as np
 
 MIME = "application/vnd.mlpcourse.check+json"
 TIME_LIMIT = 5.0  # seconds for one call of the student's function
+NO_RETURN = "returned None (did you forget `return`?)"  # the message for a result of None
 
 
 class _TimeLimit(Exception):
@@ -144,6 +145,8 @@ class CheckReport:
         head = f"{self.task}: {self.n_passed} of {len(self.results)} checks passed"
         if self.passed:
             return head + "."
+        if not self.results:  # a new task whose definition is not written yet
+            return head + "; its definition lists no cases yet"
         failed = [r for r in self.results if not r.passed]
         return head + "; first failure: " + f"{failed[0].description}: {failed[0].message}"
 
@@ -190,7 +193,7 @@ def compare_numbers(got, expected, rtol=1e-6, atol=1e-8, slips=None) -> str | No
     "largest difference" (it would equal the answer)."""
     expected = np.asarray(expected) if not np.isscalar(expected) else expected
     if got is None:
-        return "returned None (did you forget `return`?)"
+        return NO_RETURN
     if isinstance(expected, np.ndarray) and expected.ndim > 0:
         if not isinstance(got, np.ndarray | list | tuple):
             return f"expected an array of shape {expected.shape}; got {describe_value(got)}"
@@ -319,7 +322,7 @@ def compare_parts(names, rtol=1e-6, atol=1e-8, order=None):
 
     def compare(got, expected, slips=None):
         if got is None:
-            return "returned None (did you forget `return`?)"
+            return NO_RETURN
         if not isinstance(got, tuple | list) or len(got) != len(names):
             return (f"expected a tuple of {len(names)} values ({', '.join(names)}); "
                     f"got {describe_value(got)}")

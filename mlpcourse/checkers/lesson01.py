@@ -13,7 +13,8 @@ import numpy as np
 
 from .. import activations, datasets, perceptron
 from ..network import Network, forward
-from .core import Case, Task, compare_parts, describe_value
+from .core import NO_RETURN, Case, Task, compare_parts, describe_value
+from .helpers import choice_task
 
 REFERENCES = ("mlpcourse.perceptron", "mlpcourse.activations.step")
 
@@ -27,9 +28,6 @@ __all__ = [
     "check_train_perceptron",
     "check_xor_network",
 ]
-
-
-
 
 
 # ---------------------------------------------------------------- the adder and the step
@@ -255,7 +253,7 @@ def _truth_table(gate):
 def _weights_and_threshold(got, n):
     """(w, theta) as arrays if ``got`` has that form, else a message saying what came back."""
     if got is None:
-        return "returned None (did you forget `return`?)"
+        return NO_RETURN
     if not isinstance(got, tuple | list) or len(got) != 2:
         return f"expected a tuple (w, theta); got {describe_value(got)}"
     try:
@@ -318,24 +316,7 @@ _XOR_FEEDBACK = {
 }
 
 
-def _choice_compare(options, feedback):
-    def compare(got, expected):
-        if got is None:
-            return "returned None (did you forget `return`?)"
-        if not isinstance(got, str):
-            return f'expected one letter as a string, e.g. "a"; got {describe_value(got)}'
-        letter = got.strip().strip("().").strip().lower()
-        if letter not in options:
-            return f"{got!r} is not one of the options {', '.join(options)}"
-        if letter != expected:
-            return f'"{letter}" is not right: {feedback.get(letter, "read the options again.")}'
-        return None
-
-    return compare
-
-
-ANSWER_XOR = Task("answer_xor", lambda rng: [
-    Case("your choice", (), "c", compare=_choice_compare(_XOR_OPTIONS, _XOR_FEEDBACK))])
+ANSWER_XOR = choice_task("answer_xor", _XOR_OPTIONS, _XOR_FEEDBACK, "c", description="your choice")
 
 
 def check_answer_xor(answer_xor):
@@ -348,7 +329,7 @@ def _xor_network_compare(check_outputs):
 
     def compare(got, expected):
         if got is None:
-            return "returned None (did you forget `return`?)"
+            return NO_RETURN
         if not isinstance(got, tuple | list) or len(got) != 2:
             return f"expected a tuple (W, b) of two lists; got {describe_value(got)}"
         try:

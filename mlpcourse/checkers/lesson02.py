@@ -14,11 +14,11 @@ import numpy as np
 from .. import trace
 from ..activations import ACTIVATIONS
 from ..network import Network, forward, init_network
-from .core import Case, Slips, Task, compare_numbers, describe_value
+from .core import NO_RETURN, Case, Slips, Task, compare_numbers, describe_value
+from .helpers import FRESH
 
 REFERENCES = ("mlpcourse.network", "mlpcourse.trace", "mlpcourse.train", "mlpcourse.graph",
               "mlpcourse.diagnostics")
-FRESH = "(fresh for this grading run)"
 
 __all__ = [
     "check_example3_hidden",
@@ -175,7 +175,7 @@ def _forward_compare(got, expected, slips=None):
     slips = slips or {}
     y_hat, a = expected
     if got is None:
-        return "returned None (did you forget `return`?)"
+        return NO_RETURN
     if not isinstance(got, tuple | list) or len(got) != 2:
         return f"expected a tuple (y_hat, a) of two values; got {describe_value(got)}"
     got_y, got_a = got

@@ -12,7 +12,8 @@ import numpy as np
 
 from .. import activations
 from ..network import Network, forward
-from .core import Case, CheckReport, Task, Warned, compare_parts, run_check, wrap
+from .core import Case, Task, compare_parts
+from .helpers import choice_task
 
 __all__ = [
     "check_answer_q2",
@@ -29,24 +30,6 @@ __all__ = [
 _Z = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])
 _Z2 = np.array([[-1.0, 2.0, 0.25], [4.0, -4.0, 0.0]])
 _EXTREME = np.array([-1000.0, -40.0, 40.0, 1000.0])
-
-
-_Warned = Warned  # the marker's old name
-
-
-def _no_runtime_warnings(fn):
-    """``fn`` with numpy's RuntimeWarnings caught and returned as a :class:`Warned` marker."""
-    return wrap("warnings", fn)
-
-
-def _strict_compare(compare):
-    """A case's comparison (markers such as :class:`Warned` are judged before it)."""
-    return compare
-
-
-def run_strict(task: str, fn, cases) -> CheckReport:
-    """:func:`run_check` with RuntimeWarnings counted as failures (used by lessons 3 and 4)."""
-    return run_check(task, wrap("warnings", fn), cases)
 
 
 ACTIVATION_REFERENCES = ("mlpcourse.activations", "mlpcourse.network", "mlpcourse.train")
@@ -240,30 +223,11 @@ Q2_WHY_NOT = {
 }
 
 
-def _compare_choice(options, why_not, verdict="is not the primary purpose"):
-    """A ``compare`` for a one-letter answer: says why a wrong option is wrong (never which one
-    is right)."""
-    def compare(got, expected):
-        if got is None:
-            return "returned None (did you forget `return`?)"
-        if not isinstance(got, str) or got.strip().lower() not in options:
-            shown = repr(got) if len(repr(got)) <= 40 else repr(got)[:37] + "..."
-            return (f"expected one of the letters {', '.join(repr(k) for k in options)}; "
-                    f"got {shown} ({type(got).__name__})")
-        answer = got.strip().lower()
-        if answer == expected:
-            return None
-        return f"'{answer}' {verdict}: {why_not[answer]}"
-
-    return compare
-
-
-ANSWER_Q2 = Task(
-    "answer_q2",
-    lambda rng: [Case("answer_q2()", (), "b", compare=_compare_choice(Q2_OPTIONS, Q2_WHY_NOT))],
-    call="warnings",
-    note=("right: without a non-linear g, W2 (W1 x + b1) + b2 is again one linear map (what "
-          "collapse_linear computes), and no straight line separates XOR"))
+ANSWER_Q2 = choice_task(
+    "answer_q2", Q2_OPTIONS, Q2_WHY_NOT, "b",
+    "right: without a non-linear g, W2 (W1 x + b1) + b2 is again one linear map (what "
+    "collapse_linear computes), and no straight line separates XOR",
+    verdict="is not the primary purpose", call="warnings")
 
 
 def check_answer_q2(answer_q2):

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations, losses
-from .core import Case, Slips, Task
-from .lesson03 import _compare_choice
+from .core import NO_RETURN, Case, Slips, Task
+from .helpers import FRESH, compare_choice, describe_short
 
 __all__ = [
     "check_binary_cross_entropy",
@@ -29,7 +29,6 @@ __all__ = [
 
 REFERENCES = ("mlpcourse.activations", "mlpcourse.losses", "mlpcourse.network",
               "mlpcourse.train")
-FRESH = "(fresh for this grading run)"
 EPS = 1e-12  # the default clip of the exercise's cross-entropies
 
 
@@ -313,12 +312,13 @@ _WHY_NOT = {
 
 
 def _scenario_compare(key):
-    choose = _compare_choice(OUTPUT_OPTIONS, _WHY_NOT[key], "does not fit")
+    choose = compare_choice(OUTPUT_OPTIONS, _WHY_NOT[key], "does not fit")
 
     def compare(got, expected):
+        if got is None:
+            return NO_RETURN
         if not isinstance(got, dict):
-            return (f"expected a dict from scenario names to letters; got "
-                    f"{'None (did you forget `return`?)' if got is None else type(got).__name__}")
+            return f"expected a dict from scenario names to letters; got {describe_short(got)}"
         if key not in got:
             return f"the dict has no entry '{key}'"
         return choose(got[key], expected)

@@ -24,7 +24,8 @@ import numpy as np
 from ..activations import ACTIVATIONS
 from ..network import Network, backward, forward, update
 from ..trace import example3
-from .core import Case, Slips, Task, compare_numbers, compare_parts, wrap
+from .core import Case, Slips, Task, compare_numbers, compare_parts
+from .helpers import FRESH, UPHILL
 
 # The course's backpropagation, derivatives, gradients, updates and gradient checks; its forward
 # computations (mc.forward, mc.activations.sigmoid, mc.loss) stay allowed.
@@ -38,9 +39,8 @@ REFERENCES = (
     "mlpcourse.activations.Activation", "mlpcourse.activations.get_activation",
     "mlpcourse.activations.ACTIVATIONS", "mlpcourse.activations.sigmoid_prime",
     "mlpcourse.activations.tanh_prime", "mlpcourse.activations.relu_prime",
-    "mlpcourse.activations.softmax_jacobian", "mlpcourse.checks", "mlpcourse.trace",
-    "mlpcourse.train", "mlpcourse.diagnostics", "mlpcourse.graph")
-FRESH = "(fresh for this grading run)"
+    "mlpcourse.activations.softmax_jacobian", "mlpcourse.checks", "mlpcourse.gradcheck",
+    "mlpcourse.trace", "mlpcourse.train", "mlpcourse.diagnostics", "mlpcourse.graph")
 
 __all__ = [
     "check_backward_pass",
@@ -55,14 +55,7 @@ __all__ = [
 ]
 
 
-
 # --- shared helpers ------------------------------------------------------------------------------
-
-def _strict(fn):
-    """``fn`` with numpy's divide/overflow/invalid warnings raised as FloatingPointError (which
-    ``run_check`` reports as a failed case); None and non-callables pass through."""
-    return wrap("errstate", fn)
-
 
 def _output_layer(z, y, activation, loss):
     """ŷ and the engine's δ^(L) = dL/dz^(L) for outputs with pre-activations ``z`` (m, n): a
@@ -337,8 +330,6 @@ def check_layer_gradients(layer_gradients):
 
 # --- Task: the update rule -----------------------------------------------------------------------
 
-UPHILL = ("the sign of the update: w + η·grad climbs the loss; gradient descent steps against "
-          "the gradient, w - η·grad")
 NO_ETA = "the learning rate η is missing (the step is η times the gradient)"
 
 

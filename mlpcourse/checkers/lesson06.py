@@ -9,8 +9,9 @@ Expected values come from the engine (``mlpcourse.fit``, ``mlpcourse.minibatches
 
 Students' functions receive ``Network`` objects. The core runner detects modified inputs by
 comparing deep copies, which a ``Network`` (compared by identity) never passes, so the cases here
-carry plain lists of arrays and :func:`with_network` builds the network for each call and checks
-afterwards that the student left its arrays alone.
+carry plain lists of arrays (:func:`.helpers.network_spec`) and the ``"network"`` call mode of
+:func:`.core.wrap` builds the network for each call and checks afterwards that the student left
+its arrays alone.
 """
 
 from __future__ import annotations
@@ -20,20 +21,18 @@ import numpy as np
 from .. import datasets
 from ..network import Network
 from ..train import fit, minibatches
-from .core import (
-    ORDINALS,
-    Case,
-    Modified,
-    Slips,
-    Task,
-    compare_numbers,
-    compare_parts,
-    run_check,  # noqa: F401 (lesson06.run_check, as before)
-    wrap,
+from .core import NO_RETURN, ORDINALS, Case, Slips, Task, compare_numbers, compare_parts
+from .helpers import (
+    FRESH,
+    UPHILL,
+    choice_task,
+    describe_network,
+    describe_short,
+    guarded,
+    network_spec,
 )
 
 TRAINING = ("mlpcourse.train",)
-FRESH = "(fresh for this grading run)"
 
 __all__ = [
     "check_answer_zero_init",
@@ -47,52 +46,7 @@ __all__ = [
 ]
 
 
-
-# --- helpers shared with lesson 7 -------------------------------------------------------------
-
-def network_spec(net: Network) -> tuple:
-    """A network as plain data, (W list, b list, activation names), for a Case's arguments."""
-    return ([w.copy() for w in net.W[1:]], [v.copy() for v in net.b[1:]],
-            list(net.activations[1:]))
-
-
-def describe_network(net: Network) -> str:
-    """'a 2-3-1 network (tanh hidden, sigmoid output)' for case descriptions."""
-    hidden = list(dict.fromkeys(net.activations[1:-1]))
-    layers = (f"{'/'.join(hidden)} hidden, " if hidden else "") + f"{net.activations[-1]} output"
-    return f"a {'-'.join(map(str, net.sizes))} network ({layers})"
-
-
-def with_network(fn):
-    """``fn(net, *rest)`` callable as ``call(spec, *rest)`` with ``spec`` from :func:`network_spec`;
-    returns :class:`Modified` if ``fn`` changed the network's arrays. None and non-callables pass
-    through unchanged (the runner reports them)."""
-    return wrap("network", fn)
-
-
-def guarded(compare):
-    """A comparison that first fails results flagged :class:`Modified`."""
-
-    def check(got, expected, **slips):
-        if isinstance(got, Modified):
-            return got.message()
-        return compare(got, expected, **slips)
-
-    return check
-
-
-def describe_short(value) -> str:
-    if value is None:
-        return "None (did you forget `return`?)"
-    if isinstance(value, tuple | list):
-        return f"a {type(value).__name__} of length {len(value)}"
-    if isinstance(value, np.ndarray):
-        return f"one array of shape {value.shape}"
-    name = type(value).__name__
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
-
-
-
+# --- helpers of this lesson ------------------------------------------------------------------
 
 def _whole_number(value):
     """``value`` as an int if it is a whole number (int, numpy integer, integral float), else
@@ -141,32 +95,6 @@ def compare_network(got, expected: Network, what="the network", slips=None) -> s
             if message:
                 return f"{what}, {name}: {message}"
     return None
-
-
-def compare_choice(options, why_not):
-    """A comparison for multiple-choice answers: a valid letter, then the right one; a wrong
-    letter gets the reason it is wrong (never the right letter)."""
-
-    def compare(got, expected):
-        if not isinstance(got, str) or got.strip().lower() not in options:
-            shown = repr(got) if isinstance(got, str) else describe_short(got)
-            return f"expected one of {', '.join(repr(k) for k in options)}; got {shown}"
-        answer = got.strip().lower()
-        if answer == expected:
-            return None
-        return f"'{answer}' is not right: {why_not[answer]}"
-
-    return compare
-
-
-def choice_task(task, options, why_not, correct, note) -> Task:
-    """A multiple-choice task: ``task()`` returns one letter of ``options``."""
-    return Task(task, lambda rng: [Case(f"{task}()", (), correct,
-                                        compare=compare_choice(options, why_not))], note=note)
-
-
-def check_choice(task, fn, options, why_not, correct, note):
-    return choice_task(task, options, why_not, correct, note).check(fn)
 
 
 # --- Task 1: standardising inputs -------------------------------------------------------------
@@ -258,16 +186,10 @@ def check_init_scales(init_scales):
 
 # --- Task 3: minibatches ----------------------------------------------------------------------
 
-def _three_calls(fn):
-    """Call ``fn(m, batch_size, rng)`` with Generators seeded ``seed``, ``seed`` and ``seed + 1``;
-    return the three results (to check the partition, determinism and the use of ``rng``)."""
-    return wrap("three_calls", fn)
-
-
 def _batches_problem(batches, m, batch_size) -> str | None:
     """What is wrong with ``batches`` as a minibatch split of 0..m-1, or None."""
     if batches is None:
-        return "returned None (did you forget `return`?)"
+        return NO_RETURN
     if isinstance(batches, np.ndarray) and batches.ndim != 2:
         return f"expected a list of index arrays; got {describe_short(batches)}"
     try:
@@ -361,8 +283,6 @@ def _problem(kind, m, rng):
     return net, X, y, "cross_entropy"
 
 
-UPHILL = ("the sign of the update: w + η·grad climbs the loss; gradient descent steps against "
-          "the gradient, w - η·grad")
 
 
 def _uphill_epoch(net, X, y, loss, batches, eta):

@@ -13,11 +13,10 @@ import numpy as np
 
 from .. import datasets, diagnostics
 from ..network import Network, backward, forward, init_network
-from .core import Case, Task, compare_numbers, wrap
-from .lesson06 import choice_task, describe_network, guarded, network_spec
+from .core import Case, Task, compare_numbers
+from .helpers import FRESH, choice_task, describe_network, guarded, network_spec
 
 REFERENCES = ("mlpcourse.diagnostics",)
-FRESH = "(fresh for this grading run)"
 
 __all__ = [
     "check_answer_relu",
@@ -58,12 +57,6 @@ def _describe(net, X, loss):
 
 
 # --- Task 1: per-layer gradient norms ---------------------------------------------------------
-
-def _with_gradients(fn):
-    """``fn(grads, ...)`` callable as ``call((W, b, delta), ...)`` with plain lists (see
-    :func:`.lesson06.with_network`); returns :class:`Modified` if ``fn`` changed the gradients."""
-    return wrap("gradients", fn)
-
 
 def _random_problem(rng):
     """A fresh small network and batch: sigmoid or tanh hidden layers, and one of the three

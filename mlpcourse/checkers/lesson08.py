@@ -13,8 +13,8 @@ import numpy as np
 from .. import graph
 from ..network import Network, backward, forward, init_network, update
 from .core import Case, Task, compare_parts
+from .helpers import FRESH, choice_task, compare_choices
 
-FRESH = "(fresh for this grading run)"
 GRAPH = ("mlpcourse.graph",)
 
 __all__ = [
@@ -159,55 +159,10 @@ Q4B_WHY_NOT = {
 }
 
 
-def _letters(got, options):
-    """The set of option letters in ``got`` ("abd", ["a", "b"], {"a"}), or None if unreadable."""
-    if isinstance(got, str):
-        items = [c for c in got.lower() if not c.isspace() and c not in ",;"]
-    elif isinstance(got, list | tuple | set | frozenset):
-        items = [g.strip().lower() if isinstance(g, str) else g for g in got]
-    else:
-        return None
-    if not items or not all(isinstance(i, str) and i in options for i in items):
-        return None
-    return set(items)
-
-
-def _compare_single(options, why_not, reason):
-    def compare(got, expected):
-        if not isinstance(got, str) or got.strip().lower() not in options:
-            shown = repr(got) if isinstance(got, str) else \
-                ("None (did you forget `return`?)" if got is None else f"a {type(got).__name__}")
-            return f"expected one letter of {', '.join(repr(k) for k in options)}; got {shown}"
-        answer = got.strip().lower()
-        if answer == expected:
-            return None
-        return f"'{answer}' is not {reason}: {why_not[answer]}"
-
-    return compare
-
-
-def _compare_several(options, why_not):
-    def compare(got, expected):
-        chosen = _letters(got, options)
-        if chosen is None:
-            return (f"expected the letters of every right option, e.g. 'ab' or ['a', 'b'], from "
-                    f"{', '.join(repr(k) for k in options)}; got {got!r}")
-        wrong = sorted(chosen - expected)
-        if wrong:
-            return "; ".join(f"'{w}' is not an activation function: {why_not[w]}" for w in wrong)
-        if chosen != expected:
-            return (f"every letter you chose is right, but some activation functions are "
-                    f"missing ({len(chosen)} chosen)")
-        return None
-
-    return compare
-
-
-QUIZ_Q2 = Task("quiz_q2", lambda rng: [
-    Case("quiz_q2()", (), "a",
-         compare=_compare_single(Q2_OPTIONS, Q2_WHY_NOT, "the primary purpose"))],
-    note=("right: without a non-linear g every layer is linear, and W2 (W1 x + b1) "
-          "+ b2 = (W2 W1) x + (W2 b1 + b2) is one linear layer"))
+QUIZ_Q2 = choice_task(
+    "quiz_q2", Q2_OPTIONS, Q2_WHY_NOT, "a",
+    "right: without a non-linear g every layer is linear, and W2 (W1 x + b1) + b2 = (W2 W1) x "
+    "+ (W2 b1 + b2) is one linear layer", verdict="is not the primary purpose")
 
 
 def check_quiz_q2(quiz_q2):
@@ -216,11 +171,10 @@ def check_quiz_q2(quiz_q2):
     return QUIZ_Q2.check(quiz_q2)
 
 
-QUIZ_Q3 = Task("quiz_q3", lambda rng: [
-    Case("quiz_q3()", (), "b",
-         compare=_compare_single(Q3_OPTIONS, Q3_WHY_NOT, "what the chain rule is used for"))],
-    note=("right: the network is a composition of functions; dL/dw is a product of "
-          "local derivatives along it, computed from the output back"))
+QUIZ_Q3 = choice_task(
+    "quiz_q3", Q3_OPTIONS, Q3_WHY_NOT, "b",
+    "right: the network is a composition of functions; dL/dw is a product of local derivatives "
+    "along it, computed from the output back", verdict="is not what the chain rule is used for")
 
 
 def check_quiz_q3(quiz_q3):
@@ -231,7 +185,7 @@ def check_quiz_q3(quiz_q3):
 
 QUIZ_Q4A = Task("quiz_q4a", lambda rng: [
     Case("quiz_q4a()", (), {"a", "b", "d", "e"},
-         compare=_compare_several(Q4A_OPTIONS, Q4A_WHY_NOT))])
+         compare=compare_choices(Q4A_OPTIONS, Q4A_WHY_NOT, "is not an activation function"))])
 
 
 def check_quiz_q4a(quiz_q4a):
@@ -241,13 +195,12 @@ def check_quiz_q4a(quiz_q4a):
     return QUIZ_Q4A.check(quiz_q4a)
 
 
-QUIZ_Q4B = Task("quiz_q4b", lambda rng: [
-    Case("quiz_q4b()", (), "b",
-         compare=_compare_single(Q4B_OPTIONS, Q4B_WHY_NOT, "the expected answer"))],
-    note=("right, with a caveat: tanh is zero-centred and tanh'(0) = 1, four times "
-          "σ'(0), so gradients shrink less than with sigmoid; but it still saturates "
-          "for large |z| (the lecture also lists it under 'cause the problem'), and "
-          "ReLU, which is not zero-centred, is the usual cure in deep networks"))
+QUIZ_Q4B = choice_task(
+    "quiz_q4b", Q4B_OPTIONS, Q4B_WHY_NOT, "b",
+    "right, with a caveat: tanh is zero-centred and tanh'(0) = 1, four times σ'(0), so gradients "
+    "shrink less than with sigmoid; but it still saturates for large |z| (the lecture also lists "
+    "it under 'cause the problem'), and ReLU, which is not zero-centred, is the usual cure in "
+    "deep networks", verdict="is not the expected answer")
 
 
 def check_quiz_q4b(quiz_q4b):
