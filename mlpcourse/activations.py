@@ -234,7 +234,7 @@ class Activation:
         if self.derivative is None and self.vjp is None:
             raise _bad("vjp", "a function (z, a, dL/da) -> dL/dz when derivative is None",
                        None)
-        for field in ("label", "symbol", "latex", "latex_derivative", "color"):
+        for field in ("label", "symbol", "color"):
             if not isinstance(getattr(self, field), str):
                 raise _bad(field, "a string", getattr(self, field))
         if self.color and not _HEX.fullmatch(self.color):
