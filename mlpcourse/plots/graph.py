@@ -20,7 +20,8 @@ from matplotlib.patches import Circle, FancyArrowPatch
 from matplotlib.ticker import FixedLocator
 
 from .._validation import as_array, describe
-from ..graph import GraphNetwork, latex_node
+from ..graph import GraphNetwork
+from ..pathsum import latex_node
 from .style import COLORS
 
 RADIUS = 0.3  # node radius in data units (nodes of a column are 1.2 apart, columns 2 apart)

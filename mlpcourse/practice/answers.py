@@ -165,7 +165,7 @@ def parse_path_sum(text, net):
         standard_transformations,
     )
 
-    from ..graph import partial_symbol
+    from ..pathsum import partial_symbol
 
     if not isinstance(text, str):
         raise TypeError(f"an expression must be text or a sympy expression; got "
@@ -202,7 +202,7 @@ def grade_expression(problem, given, expected) -> Feedback:
     term that is not a path, or how many paths are missing (lecture: Problem 3)."""
     import sympy
 
-    from ..graph import paths_from_expression
+    from ..pathsum import paths_from_expression
 
     net = problem.data["graph"]
     if not isinstance(given, sympy.Basic):
