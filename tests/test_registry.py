@@ -206,8 +206,37 @@ def test_vanishing_plots(registered, data):
 
 
 # --- practice and playground --------------------------------------------------------------------
-# H3: once practice.py and playground.py read the registry (label, symbol, latex, hidden), add
-# here a test that generates practice problems and builds a playground with "softplus".
+
+
+def test_practice_and_playground(registered):
+    from mlpcourse import playground as pg
+    from mlpcourse import practice
+
+    # every practice generator that picks a hidden activation takes the new one
+    for generator in (practice.forward_pass, practice.backprop_step):
+        p = generator(3, hidden=("softplus",))
+        assert p.data["net"].activations[1] == "softplus"
+        assert "hidden layer softplus $\\ln(1 + e^{z})$" in p.question  # label and formula
+        assert "\\mathrm{softplus}(z_1^{(1)})" in p.solution()
+        assert p.check(**p.answers).correct
+        assert p.draw(solution=True).texts
+    hints = practice.backprop_step(3, hidden=("softplus",)).hints.values()
+    assert any("softplus'(z_" in hint for hint in hints)  # the symbol as plain text
+    # the playground offers it (by its label) and trains with it
+    assert "softplus" in pg.hidden_activations()
+
+    def widgets_of(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from widgets_of(child)
+
+    dropdown = next(w for w in widgets_of(pg.playground())
+                    if getattr(w, "description", "") == "activation")
+    assert ("softplus", "softplus") in dropdown.options
+    net, _, metrics = pg.train_run({"activation": "softplus", "hidden": (4,), "epochs": 3,
+                                    "m": 60})
+    assert net.activations[1] == "softplus" and not metrics["diverged"]
+    plt.close("all")
 
 
 # --- bad entries --------------------------------------------------------------------------------
