@@ -19,8 +19,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import mlpcourse as mc  # noqa: E402
+from mlpcourse import _forms, diagnostics, trace  # noqa: E402
 from mlpcourse import activations as A  # noqa: E402
-from mlpcourse import diagnostics, trace  # noqa: E402
 from mlpcourse import losses as Ls  # noqa: E402
 from mlpcourse.plots import activations as pa  # noqa: E402
 from mlpcourse.plots import vanishing as pv  # noqa: E402
@@ -60,6 +60,54 @@ def data():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2))
     return X, (X[:, 0] * X[:, 1] > 0).astype(float)
+
+
+# --- the LaTeX forms say what the functions compute ---------------------------------------------
+
+
+def latex_value(latex: str) -> float:
+    """The number a filled-in form stands for; knows the LaTeX the registry's forms use."""
+    text = latex.replace("\\left", "").replace("\\right", "").replace("\\cdot", "*")
+    text = re.sub(r"\\mathbb\{1\}\[([^\]]*)\]", r"(1 if (\1) else 0)", text)
+    for _ in range(5):  # innermost first: \frac{..}{..} and e^{..} without nested braces
+        text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", text)
+        text = re.sub(r"e\^\{([^{}]*)\}", r"math.exp(\1)", text)
+    text = text.replace("\\ln\\cosh", "lncosh").replace("\\ln", "math.log")
+    text = text.replace("\\tanh", "math.tanh").replace("\\max", "max").replace("\\leq", "<=")
+    text = text.replace("^", "**").replace("lncosh", "(lambda t: math.log(math.cosh(t)))")
+    text = re.sub(r"math\.log ([\d.]+)", r"math.log(\1)", text)
+    text = re.sub(r"(\d)\(", r"\1*(", text)  # 2(0.3 - 1): a product
+    assert "\\" not in text and "{" not in text, (latex, text)
+    return eval(text, {"math": math})  # only numbers and the functions above
+
+
+def filled(form: str, **values: float) -> str:
+    """A form with numbers in its slots, as the trace writes them (6 significant digits)."""
+    template, slots = _forms.with_numbers(form)
+    operands = [values[name] for name in slots]
+    return trace._fill(template, operands, 6) if slots else template
+
+
+@pytest.mark.parametrize("z", [-1.7, -0.3, 0.4, 2.1])
+def test_every_activation_form_computes_its_function_and_derivative(registered, z):
+    for name, act in A.ACTIVATIONS.items():
+        if act.derivative is None:
+            continue
+        g, g_prime = float(act.function(np.array([z]))[0]), float(act.derivative(np.array([z]))[0])
+        assert latex_value(filled(act.latex, z=z, **{"-z": -z})) == pytest.approx(
+            g, rel=1e-5, abs=1e-6), name
+        assert latex_value(filled(act.latex_derivative, z=z, a=g, **{"-z": -z})) == pytest.approx(
+            g_prime, rel=1e-5, abs=1e-6), name
+
+
+@pytest.mark.parametrize("y_hat, y", [(0.3, 1.0), (0.8, 0.0), (0.6, 0.25)])
+def test_every_loss_form_computes_the_loss_and_its_gradient(registered, y_hat, y):
+    for name, spec in Ls.LOSSES.items():
+        h, t = np.array([[y_hat]]), np.array([[y]])
+        assert latex_value(filled(spec.latex, h=y_hat, y=y)) == pytest.approx(
+            spec.function(h, t), rel=1e-5), name
+        assert latex_value(filled(spec.latex_gradient, h=y_hat, y=y)) == pytest.approx(
+            spec.gradient(h, t)[0, 0], rel=1e-5), name
 
 
 # --- the engine ---------------------------------------------------------------------------------
