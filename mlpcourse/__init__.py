@@ -1,13 +1,15 @@
 """mlpcourse: a small numpy engine for a course on feed-forward networks and backpropagation.
 
 The public contract (see the README): ``Network``, ``init_network``, ``forward``, ``backward``,
-``loss``, ``update``, ``fit``, ``gradient_check``. Plotting lives in ``mlpcourse.plots`` and
-``mlpcourse.diagrams``, imported only when asked for, so ``import mlpcourse`` stays fast.
+``loss``, ``update``, ``fit``, ``gradient_check``. The engine (``activations``, ``losses``,
+``network``, ``train`` with its in-place step ``_fast``, ``gradcheck``) is imported here; lesson
+helpers load on first use, and plotting (``mlpcourse.plots``, ``mlpcourse.diagrams``) and widgets
+only when imported, so ``import mlpcourse`` imports numpy and nothing heavier.
 """
 
 from . import activations, losses
 from .activations import ACTIVATIONS
-from .checks import gradient_check, numerical_gradient, relative_error
+from .gradcheck import gradient_check, numerical_gradient, relative_error
 from .losses import LOSSES, loss, loss_gradient
 from .network import (
     INIT_METHODS,
@@ -26,8 +28,7 @@ from .train import History, fit, minibatches
 __version__ = "0.1.0"
 
 # Modules outside the engine load on first use (mc.datasets, mc.diagnostics, mc.perceptron,
-# mc.practice, mc.trace, mc.graph; `from mlpcourse import datasets` too), so `import mlpcourse`
-# stays within a few milliseconds of `import numpy`.
+# mc.practice, mc.trace, mc.graph; `from mlpcourse import datasets` too).
 _LAZY = ("datasets", "diagnostics", "graph", "perceptron", "practice", "trace")
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from mlpcourse import activations as A
-from mlpcourse.checks import numerical_gradient
+from mlpcourse.gradcheck import numerical_gradient
 
 ELEMENTWISE = [name for name, act in A.ACTIVATIONS.items() if act.derivative is not None]
 # points away from the kinks (step at θ = 0, ReLU and leaky ReLU at 0)

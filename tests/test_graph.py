@@ -10,7 +10,7 @@ import sympy  # noqa: E402
 
 import mlpcourse as mc  # noqa: E402
 from mlpcourse import graph  # noqa: E402
-from mlpcourse.checks import numerical_gradient, relative_error  # noqa: E402
+from mlpcourse.gradcheck import numerical_gradient, relative_error  # noqa: E402
 from mlpcourse.plots import graph as graph_plots  # noqa: E402
 
 D = graph.partial_symbol

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from mlpcourse import activations, losses
-from mlpcourse.checks import numerical_gradient, relative_error
+from mlpcourse.gradcheck import numerical_gradient, relative_error
 from mlpcourse.losses import loss, loss_gradient
 
 NAMES = ("mse", "binary_cross_entropy", "cross_entropy")

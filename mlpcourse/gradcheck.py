@@ -1,5 +1,8 @@
-"""Numerical gradients and the gradient check: backpropagation compared with central differences,
-df/dx ≈ (f(x + h) - f(x - h)) / 2h."""
+"""The numerical gradient check: backpropagation compared with central differences,
+df/dx ≈ (f(x + h) - f(x - h)) / 2h.
+
+(The exercise checks, which grade a student's functions, are a different thing: ``checkers/``.)
+"""
 
 from __future__ import annotations
 

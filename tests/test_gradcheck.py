@@ -1,4 +1,4 @@
-"""Numerical gradients and the gradient check catch wrong backpropagation."""
+"""mlpcourse.gradcheck: numerical gradients and the gradient check catch wrong backpropagation."""
 
 import numpy as np
 import pytest
@@ -39,3 +39,15 @@ def test_gradient_check_works_on_float32_networks():
     X = np.random.default_rng(0).normal(size=(4, 2)).astype(np.float32)
     assert mc.gradient_check(net, X, [0, 1, 1, 0], "ce") < 1e-7
     assert net.dtype == np.float32  # checked on a float64 copy
+
+
+def test_the_gradient_check_lives_in_gradcheck_under_its_public_names():
+    import importlib
+
+    from mlpcourse import gradcheck
+
+    for name in ("gradient_check", "numerical_gradient", "relative_error"):
+        assert getattr(mc, name) is getattr(gradcheck, name)
+        assert getattr(mc, name).__module__ == "mlpcourse.gradcheck"
+    with pytest.raises(ModuleNotFoundError):  # the old name is gone, not confusable with checkers
+        importlib.import_module("mlpcourse.checks")
