@@ -175,3 +175,25 @@ def test_softmax_bars_labels():
         pa.softmax_bars([0.0, 1.0], labels=["cat"])
     with pytest.raises(ValueError, match="z must be 1-D"):
         pa.softmax_bars(np.zeros((2, 2)))
+
+
+def test_descriptions_follow_the_curves():
+    """The text of each activation figure is computed from the curves it draws."""
+    from mlpcourse.plots.describe import description, undescribed_axes
+
+    text = description(pa.function_and_derivative("sigmoid")[0].figure)
+    assert "Right: sigmoid's derivative for z from −4 to 4" in text
+    assert "it peaks at 0.25 at z = 0" in text
+    wide = description(pa.function_and_derivative("tanh", z=np.linspace(-6, 6, 101))[0].figure)
+    assert "z from −6 to 6" in wide and "it peaks at 1 at z = 0" in wide
+    step = description(pa.function_and_derivative("step", theta=0.5)[0].figure)
+    assert "it jumps at z = 0.5" in step and "0 throughout (undefined at θ = 0.5" in step
+    axes = pa.saturation(3.0, rng=0)
+    low = pa.saturation(0.5, rng=0)
+    assert "input scale s = 3" in description(axes[0].figure)
+    assert description(low[0].figure) != description(axes[0].figure)
+    assert undescribed_axes(axes[0].figure) == []  # the g' twin axis belongs to its panel
+    fig, update = pa.saturation_live(3.0)
+    update(1.0)
+    assert "input scale s = 1:" in description(fig)
+    plt.close("all")

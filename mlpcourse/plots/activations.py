@@ -15,6 +15,8 @@ from matplotlib.patches import Patch
 
 from .._validation import as_array, as_generator, describe, positive_float, positive_int
 from ..activations import get_activation, softmax, step
+from .describe import describe as describe_plot
+from .describe import number
 from .style import COLORS
 
 FOUR = ("step", "relu", "sigmoid", "tanh")  # the lecture's hidden-layer activations + the step
@@ -67,6 +69,23 @@ def _draw(ax, name, which, z, values, theta, color, label, linestyle="-"):
     ax.plot([at], [g_right], "o", markerfacecolor="white", color=color, markersize=5)
 
 
+def _curve_text(name, which, z, values, theta) -> str:
+    """A sentence on one curve: its range over z, where it peaks, where it jumps."""
+    label = f"{name}'s {'derivative' if which == 'derivative' else 'function'}"
+    low, high = float(np.min(values)), float(np.max(values))
+    text = f"{label} for z from {number(z[0])} to {number(z[-1])}, " + (
+        f"between {number(low)} and {number(high)}" if low < high else f"{number(low)} throughout")
+    if name == "step" and which == "derivative":
+        text += f" (undefined at θ = {number(theta)}, where 0 is used)"
+    top = z[values == high]
+    if which == "derivative" and low < high and len(top) < len(z) / 4:
+        text += f"; it peaks at {number(high)} at z = {number(np.median(top))}"
+    jump = _JUMPS.get((name, which), "none")
+    if jump != "none":
+        text += f"; it jumps at z = {number(theta if jump is None else jump)}"
+    return text
+
+
 def _default_z(z, theta):
     if z is None:
         return np.linspace(min(-4.0, theta - 2.0), max(4.0, theta + 2.0), 401)
@@ -108,6 +127,8 @@ def function_and_derivative(name: str, z=None, theta: float = 0.0, axes=None):
         ax_d.annotate(f"undefined at θ = {theta:g} (0 used)", (theta, 0.0), xytext=(0, 18),
                       textcoords="offset points", ha="center",
                       arrowprops={"arrowstyle": "->", "color": COLORS["neutral"]})
+    describe_plot(ax_g, _curve_text(name, "function", z, a, theta))
+    describe_plot(ax_d, _curve_text(name, "derivative", z, a_prime, theta))
     return ax_g, ax_d
 
 
@@ -146,6 +167,8 @@ def activation_grid(names=FOUR, z=None, theta: float = 0.0, ncols: int = 2):
         ax.set_title(name)
         ax.set_xlabel("$z$")
         ax.legend(loc="upper left")
+        describe_plot(ax, f"{_curve_text(name, 'function', z, a, theta)} (solid); "
+                          f"{_curve_text(name, 'derivative', z, a_prime, theta)} (dashed)")
     for ax in axes[len(names):]:
         ax.set_visible(False)
     return fig, axes[:len(names)]
@@ -223,7 +246,16 @@ def _saturation_panel(ax, name: str, z, scale: float, threshold: float) -> dict:
                      label=f"z where g' < {threshold:g}·max g'"),
                *twin.get_legend_handles_labels()[0]]
     ax.legend(handles=handles, loc="upper left", fontsize=8)
+    _describe_saturation(ax, name, z, scale, threshold, reach)
     return {"bins": bins, "curve": curve, "level": level}
+
+
+def _describe_saturation(ax, name, z, scale, threshold, reach):
+    share = 100 * saturated_fraction(name, z, threshold)
+    describe_plot(ax, f"{name} at input scale s = {number(scale)}: the histogram of z = s·x for "
+                      f"x drawn from N(0, 1), over z from {number(-reach)} to {number(reach)}, "
+                      f"with {name}'(z) on a second axis; {share:.1f}% of z fall where {name}' is "
+                      f"below {number(threshold)} of its peak (saturated, in the other colour)")
 
 
 def _check_saturation_args(scale, names, m, threshold):
@@ -338,6 +370,7 @@ def saturation_live(scale: float = 3.0, names=("sigmoid", "tanh"), m: int = 2000
             label.set_text(f"z = s·x (s = {scale:g})")  # plain text: mathtext re-parses each move
             fraction = saturated_fraction(name, z, threshold)
             ax.title.set_text(f"{name}: {100 * fraction:.1f}% of z saturated")
+            _describe_saturation(ax, name, z, scale, threshold, reach)
             # the g' curve and its threshold line are unchanged, but drawn over the histogram
             changed += [*panel["bins"], ax.title, label, panel["curve"], panel["level"]]
         return changed
@@ -374,4 +407,6 @@ def softmax_bars(z, ax=None, labels=None):
     ax.set_ylim(0, 1.12)
     ax.set_ylabel("softmax$(z)_j$")
     ax.set_title(f"softmax: all positive, sum = {np.sum(s):.4f}")
+    describe_plot(ax, "softmax of z = " + ", ".join(number(v) for v in z) + " as bars: "
+                      + ", ".join(number(p) for p in s) + "; all positive and summing to 1")
     return ax

@@ -127,6 +127,10 @@ def undescribed_axes(fig) -> list:
             continue
         if getattr(ax, "_colorbar", None) is not None:
             continue
+        twins = ax.get_shared_x_axes().get_siblings(ax) + ax.get_shared_y_axes().get_siblings(ax)
+        if any(getattr(twin, ATTRIBUTE, None) and twin.bbox.bounds == ax.bbox.bounds
+               for twin in twins):
+            continue  # the second y axis of a described panel (twinx) is part of it
         if ax.has_data() or ax.texts or ax.patches or ax.artists:
             missing.append(ax)
     return missing
