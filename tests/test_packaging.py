@@ -75,8 +75,9 @@ def test_import_does_not_load_heavy_packages():
     assert out.stdout.strip() == "[]"
 
 
-ENGINE = ["mlpcourse", "mlpcourse._validation", "mlpcourse.activations", "mlpcourse.checks",
-          "mlpcourse.losses", "mlpcourse.network", "mlpcourse.train"]
+ENGINE = ["mlpcourse", "mlpcourse._fast", "mlpcourse._forms", "mlpcourse._validation",
+          "mlpcourse.activations", "mlpcourse.gradcheck", "mlpcourse.losses", "mlpcourse.network",
+          "mlpcourse.train"]
 LAZY = ["datasets", "diagnostics", "graph", "perceptron", "practice", "trace"]
 
 
