@@ -120,3 +120,30 @@ def test_training_comparison_plots_losses_and_weight_changes(data):
     assert right.get_yscale() == "log"
     with pytest.raises(TypeError, match=r"runs\['a'\] must be \(net_before, net_after, history\)"):
         pv.training_comparison({"a": (net, trained)})
+
+
+def test_descriptions_follow_the_data(data):
+    """The panel's text is computed from the network it shows: another depth, another text."""
+    import matplotlib.pyplot
+
+    from mlpcourse.plots.describe import description, undescribed_axes
+
+    X, y = data
+    fig = pv.vanishing_panel(X, y, depth=6, activation="sigmoid")
+    text = description(fig)
+    assert text.startswith("A freshly initialised network of depth L = 6 with sigmoid hidden "
+                           "layers, xavier initialisation times 1: the first layer's gradient is ")
+    assert "Left: gradient size per layer on a logarithmic axis" in text
+    assert "at layer 1 to" in text and "at layer 6" in text
+    assert "Right: pre-activations of hidden layers: histograms of the pre-activations z of " \
+           "hidden layers 1, 3, 5" in text
+    assert undescribed_axes(fig) == []
+    fig, update = pv.vanishing_panel_live(X, y, depth=6, activation="sigmoid")
+    update(depth=4, activation="tanh", init="xavier", gain=2.0)
+    live = description(fig)
+    assert "depth L = 4 with tanh hidden layers, xavier initialisation times 2" in live
+    assert "at layer 4" in live and "drawn over tanh'(z)" in live
+    norms = {"relu": np.array([1e-3, 1e-2, 0.5])}
+    assert "relu from 0.001 at layer 1 to 0.5 at layer 3" in description(
+        pv.layer_norms(norms).figure)
+    matplotlib.pyplot.close("all")

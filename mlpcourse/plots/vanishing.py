@@ -20,6 +20,8 @@ from .. import diagnostics
 from .._validation import choice, describe, positive_float, positive_int
 from ..activations import ACTIVATIONS, column
 from .activations import _freeze_layout, _label_as_text
+from .describe import describe as describe_plot
+from .describe import number, plain
 from .style import COLORS
 
 ACTIVATION_COLORS = column("color")  # {name: colour}, read live from the activation registry
@@ -70,6 +72,23 @@ def _positive(values):
     return np.where(values > 0, values, np.nan)
 
 
+def _ends(values, unit: str) -> str:
+    """'from 3×10^−5 at layer 1 to 0.02 at layer 10' over the finite positive values."""
+    values = np.asarray(values, dtype=float)
+    index = np.flatnonzero(np.isfinite(values) & (values > 0))
+    if index.size == 0:
+        return "no positive value"
+    first, last = index[0], index[-1]
+    return (f"from {number(values[first], 2)} at {unit} {first + 1} to {number(values[last], 2)} "
+            f"at {unit} {last + 1}")
+
+
+def _describe_norms(ax, norms, title):
+    lines = "; ".join(f"{plain(label)} {_ends(values, 'layer')}" for label, values in norms.items())
+    describe_plot(ax, f"{plain(title) + ': ' if title else ''}gradient size per layer on a "
+                      f"logarithmic axis, layer 1 next to the input: {lines}")
+
+
 def layer_norms(norms, ax=None, ylabel=_GRADIENT_LABELS["W"], title=None, reference=None):
     """Gradient norm of every layer l = 1..L on a log scale, one line per network (lecture:
     "Vanishing gradient": the gradients shrink from the output back to the input).
@@ -104,6 +123,7 @@ def layer_norms(norms, ax=None, ylabel=_GRADIENT_LABELS["W"], title=None, refere
     ax.legend(fontsize=9)
     if title:
         ax.set_title(title)
+    _describe_norms(ax, norms, title)
     return ax
 
 
@@ -140,6 +160,13 @@ def depth_curves(sweeps, ax=None, which="first", ylabel=None, title=None):
     ax.legend(fontsize=9)
     if title:
         ax.set_title(title)
+    where = "first layer" if which == "first" else "output layer"
+    lines = "; ".join(
+        f"{plain(label)} from {number(getattr(sweep, which)[0], 2)} at depth {sweep.depths[0]} "
+        f"to {number(getattr(sweep, which)[-1], 2)} at depth {sweep.depths[-1]}"
+        for label, sweep in sweeps.items())
+    describe_plot(ax, f"{plain(title) + ': ' if title else ''}the {where}'s gradient size against "
+                      f"the depth L on a logarithmic axis: {lines}")
     return ax
 
 
@@ -240,12 +267,30 @@ def saturation_histograms(sat, layers=None, ax=None, bins=50, z_range=None, titl
     ax.legend(handles + handles2, labels + labels2, fontsize=9, loc="upper left")
     if title:
         ax.set_title(title)
+    _describe_histograms(ax, sat, layers, z_range, name, title)
     return ax
+
+
+def _describe_histograms(ax, sat, layers, z_range, name, title):
+    shares = ", ".join(f"layer {l} {100 * sat.fraction[l - 1]:.0f}%" for l in layers)
+    over = (f"drawn over {name}'(z)" if ACTIVATIONS[name].derivative is not None
+            else "(softmax has a Jacobian, no curve g'(z))")
+    describe_plot(ax, f"{plain(title) + ': ' if title else ''}histograms of the pre-activations z "
+                      f"of hidden layers {', '.join(map(str, layers))} over z from "
+                      f"{number(z_range[0], 2)} to {number(z_range[1], 2)}, {over}; saturated "
+                      f"share: {shares}")
 
 
 def _panel_title(activation, init, gain, depth, w) -> str:
     ratio = w[0] / w[-1] if w[-1] > 0 else np.nan
     return f"{activation}, {init} x {gain:g}, L = {depth}: layer 1 / layer L = {ratio:.1e}"
+
+
+def _describe_panel(fig, activation, init, gain, depth, w):
+    ratio = w[0] / w[-1] if w[-1] > 0 else np.nan
+    describe_plot(fig, f"A freshly initialised network of depth L = {depth} with {activation} "
+                       f"hidden layers, {init} initialisation times {number(gain)}: the first "
+                       f"layer's gradient is {number(ratio, 2)} times the last layer's.")
 
 
 def vanishing_panel(X, y, depth=10, activation="sigmoid", gain=1.0, init="xavier", width=32,
@@ -282,6 +327,8 @@ def vanishing_panel(X, y, depth=10, activation="sigmoid", gain=1.0, init="xavier
     else:
         right.set_axis_off()
         right.text(0.5, 0.5, "no hidden layer (L = 1)", ha="center", va="center")
+        describe_plot(right, "no hidden layer (L = 1): no histogram")
+    _describe_panel(fig, activation, init, gain, depth, w)
     return fig
 
 
@@ -348,6 +395,8 @@ def vanishing_panel_live(X, y, depth=10, activation="sigmoid", gain=1.0, init="x
         left.relim()
         left.autoscale_view(scalex=False)  # the log axis follows the norms, as in the static plot
         left.title.set_text(_panel_title(activation, init, gain, depth, w))
+        _describe_panel(fig, activation, init, gain, depth, w)
+        _describe_norms(left, {"RMS of ∂L/∂W(l)": w, "RMS of δ(l)": d}, None)
 
         layers = _default_layers(depth - 1)
         z_range = _z_range(sat, layers)
@@ -363,6 +412,8 @@ def vanishing_panel_live(X, y, depth=10, activation="sigmoid", gain=1.0, init="x
             for stairs in slot:
                 stairs.set_visible(False)
         right.set_xlim(z_range)
+        _describe_histograms(right, sat, layers, z_range, activation,
+                             "pre-activations of hidden layers")
 
         has_curve = ACTIVATIONS[activation].derivative is not None
         curve.set_visible(has_curve)
@@ -455,4 +506,12 @@ def training_comparison(runs, axes=None, figsize=(9.5, 3.4)):
     right.set_ylabel("relative change of $W^{(l)}$")
     right.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     right.legend(fontsize=9)
+    losses, changes = [], []
+    for label, (before, after, history) in runs.items():
+        loss = np.asarray(history.train_loss, dtype=float)
+        losses.append(f"{plain(label)} from {number(loss[0], 2)} to {number(loss[-1], 2)}")
+        changes.append(f"{plain(label)} {_ends(diagnostics.weight_change(before, after), 'layer')}")
+    describe_plot(left, f"training loss per epoch: {'; '.join(losses)}")
+    describe_plot(right, f"relative change of each layer's weights during training, logarithmic "
+                         f"axis: {'; '.join(changes)}")
     return axes
