@@ -21,7 +21,7 @@ def _texts(ax):
     return [t.get_text() for t in ax.texts]
 
 
-# --- softmax_bars --------------------------------------------------------------------------
+# --- softmax_temperature_bars --------------------------------------------------------------
 
 def test_softmax_explorer_shows_logits_probabilities_and_their_sum():
     z = np.array([2.0, 1.0, 0.1])
@@ -35,24 +35,33 @@ def test_softmax_explorer_shows_logits_probabilities_and_their_sum():
     assert [t.get_text() for t in ax_p.get_xticklabels()] == ["class 0", "class 1", "class 2"]
 
 
-def test_softmax_bars_temperature_divides_the_logits():
+def test_softmax_temperature_bars_divides_the_logits_by_t():
     z = np.array([2.0, 0.0, -1.0, 0.5])
-    ax = outputs.softmax_bars(z, temperature=4.0, class_names="abcd")
+    ax = outputs.softmax_temperature_bars(z, temperature=4.0, class_names="abcd")
     np.testing.assert_allclose(_bar_heights(ax), softmax(z / 4.0))
     assert ax.get_title() == "softmax(z / T), T = 4:  sum = 1.0000"
-    assert outputs.softmax_bars(z, title="cold").get_title() == "cold:  sum = 1.0000"
+    assert outputs.softmax_temperature_bars(z, title="cold").get_title() == "cold:  sum = 1.0000"
 
 
-def test_softmax_bars_shift_invariance_is_visible():
+def test_one_name_per_softmax_picture():
+    # lesson 3's softmax_bars(z, ax, labels) and lesson 4's temperature bars have different
+    # signatures: they have different names, so that neither is called with the other's arguments
+    from mlpcourse.plots import activations
+
+    assert not hasattr(outputs, "softmax_bars")
+    assert activations.softmax_bars is not outputs.softmax_temperature_bars
+
+
+def test_softmax_temperature_bars_shift_invariance_is_visible():
     z = np.array([3.0, 1.0, -2.0])
-    np.testing.assert_allclose(_bar_heights(outputs.softmax_bars(z)),
-                               _bar_heights(outputs.softmax_bars(z + 100.0)), rtol=1e-12)
+    bars = outputs.softmax_temperature_bars
+    np.testing.assert_allclose(_bar_heights(bars(z)), _bar_heights(bars(z + 100.0)), rtol=1e-12)
 
 
 def test_softmax_plots_draw_on_given_axes():
     _, axes = plt.subplots(1, 3)
     assert outputs.softmax_explorer([0.0, 1.0], axes=axes[:2]) == (axes[0], axes[1])
-    assert outputs.softmax_bars([0.0, 1.0], ax=axes[2]) is axes[2]
+    assert outputs.softmax_temperature_bars([0.0, 1.0], ax=axes[2]) is axes[2]
 
 
 @pytest.mark.parametrize(("kwargs", "error", "match"), [
@@ -62,7 +71,7 @@ def test_softmax_plots_draw_on_given_axes():
     ({"z": [1.0, 2.0], "class_names": ["a"]}, ValueError, "class_names must give 2 names"),
     ({"z": [1.0, np.nan]}, ValueError, "z must contain only finite numbers"),
 ])
-@pytest.mark.parametrize("plot", [outputs.softmax_bars, outputs.softmax_explorer])
+@pytest.mark.parametrize("plot", [outputs.softmax_temperature_bars, outputs.softmax_explorer])
 def test_softmax_plot_errors(plot, kwargs, error, match):
     with pytest.raises(error, match=match):
         plot(**kwargs)

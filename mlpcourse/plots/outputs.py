@@ -80,11 +80,13 @@ def _new_axes(ax, figsize):
 
 # --- softmax ------------------------------------------------------------------------------
 
-def softmax_bars(z, temperature=1.0, ax=None, class_names=None, title=None):
+def softmax_temperature_bars(z, temperature=1.0, ax=None, class_names=None, title=None):
     """Bars of the softmax probabilities softmax(z / T), each labelled, their sum in the title.
 
     Lecture: "Softmax function", softmax(x_j) = e^{x_j} / Σ_i e^{x_i}; T (the temperature) divides
     the logits before the softmax (T = 1 is the lecture's formula).
+    (Lesson 3's picture of softmax as an activation, one vector and no temperature, is
+    :func:`mlpcourse.plots.activations.softmax_bars`.)
 
     Parameters
     ----------
@@ -113,7 +115,8 @@ def softmax_bars(z, temperature=1.0, ax=None, class_names=None, title=None):
 
 
 def softmax_explorer(z, temperature=1.0, axes=None, class_names=None):
-    """Logits z (left) next to their softmax probabilities (right, :func:`softmax_bars`).
+    """Logits z (left) next to their softmax probabilities (right,
+    :func:`softmax_temperature_bars`).
 
     Lecture: "Softmax function": raw scores (logits) in, a probability distribution out.
 
@@ -141,7 +144,7 @@ def softmax_explorer(z, temperature=1.0, axes=None, class_names=None):
     ax_z.set_ylim(low - pad, high + pad)
     ax_z.set_ylabel("logit $z_j$")
     ax_z.set_title("logits z (any real numbers)")
-    softmax_bars(z, temperature, ax=ax_p, class_names=names)
+    softmax_temperature_bars(z, temperature, ax=ax_p, class_names=names)
     _describe_logits(ax_z, names, z)
     return ax_z, ax_p
 
