@@ -23,6 +23,8 @@ from matplotlib.patches import Circle
 
 from .._validation import as_array, describe, positive_int
 from ..network import Gradients, Network, forward
+from .describe import describe as describe_plot
+from .describe import numbers, plain
 from .style import COLORS
 
 MAX_EDGE_LABELS = 40  # more edges than this: no numbers on the edges (they would overlap)
@@ -257,6 +259,7 @@ def draw_network(net: Network, x=None, grads=None, ax=None, edge_labels=True, ti
     ax.set_axis_off()
     if title:
         ax.set_title(title)
+    _describe_network(ax, net, a, grads, title, digits, labelled and n_edges <= max_edge_labels)
     return ax
 
 
@@ -308,6 +311,9 @@ def draw_network_live(net: Network, x=None, grads=None, ax=None, title=None, *, 
     def collect(net, x, grads):
         texts = {gid: [t for t in ax.texts if t.get_gid() == gid]
                  for gid in ("symbol", "value", "bias", "edge_label")}
+        n_edges = sum(w.size for w in net.W[1:])
+        state["listed"] = (max(net.sizes) <= MAX_LABELLED_LAYER
+                           and n_edges <= options.get("max_edge_labels", MAX_EDGE_LABELS))
         state.update(texts, key=(tuple(net.sizes), x is None, grads is None),
                      edges=next(c for c in ax.collections if c.get_gid() == "edges"),
                      neurons=next(c for c in ax.collections if c.get_gid() == "neurons"))
@@ -348,10 +354,32 @@ def draw_network_live(net: Network, x=None, grads=None, ax=None, title=None, *, 
         if title is not None:
             ax.title.set_text(title)
             changed.append(ax.title)
+        _describe_network(ax, net, a, grads, ax.get_title(), digits, state["listed"])
         return changed
 
     collect(net, x, grads)
     return ax, update
+
+
+def _describe_network(ax, net, a, grads, title, digits, listed):
+    """The diagram's sentence: layer sizes and activations, then (for a network small enough to
+    have its numbers on the edges) every weight or gradient, bias and activation, by layer."""
+    sizes = "-".join(map(str, net.sizes))
+    layers = ", ".join(f"layer {l} {net.activations[l]}" for l in range(1, net.L + 1))
+    text = (f"{plain(title) + ': ' if title else ''}network diagram of a {sizes} network "
+            f"({layers}), every weight an edge, coloured by its sign")
+    w, b = ("∂L/∂W", "∂L/∂b") if grads is not None else ("W", "b")
+    if listed:
+        weights, biases = (grads.W, grads.b) if grads is not None else (net.W, net.b)
+        for l in range(1, net.L + 1):
+            rows = ", ".join(numbers(row, digits) for row in np.atleast_2d(weights[l]))
+            text += f"; {w}({l}) rows {rows}, {b}({l}) = {numbers(biases[l], digits)}"
+    else:
+        text += f"; {sum(w_.size for w_ in net.W[1:])} weights, too many to list"
+    if a is not None:
+        text += f"; for the input x = {numbers(a[0], digits)} the activations are " + ", ".join(
+            f"a({l}) = {numbers(a[l], digits)}" for l in range(1, net.L + 1))
+    describe_plot(ax, text)
 
 
 def _axes_below(ax):
