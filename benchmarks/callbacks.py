@@ -69,8 +69,10 @@ class Plot:
 
 
 def _code(cell_source: str) -> str:
-    """A code cell without IPython magics and shell escapes (not Python)."""
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+    """A code cell with its IPython magics and shell escapes (not Python) turned into ``pass``
+    (the install cell's ``%pip`` is the body of an ``if``)."""
+    return "\n".join(line[: len(line) - len(line.lstrip())] + "pass"
+                     if line.lstrip().startswith(("%", "!")) else line
                      for line in cell_source.splitlines())
 
 

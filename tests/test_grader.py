@@ -99,28 +99,28 @@ def test_read_submission_refuses_symlinks_huge_files_and_fifos(tmp_path):
 
 def test_sanitize_keeps_cell_indexes_and_lists_every_problem():
     raw = json.loads(SOLUTION.read_text())
-    raw["cells"][3]["metadata"]["nbgrader"] = "solution"
-    raw["cells"][4]["metadata"]["nbgrader"]["grade_id"] = ["sigmoid"]
-    raw["cells"][9]["source"] = 42
-    raw["cells"][12]["metadata"] = ["not", "a", "mapping"]
-    raw["cells"][2] = "not a cell"
+    raw["cells"][5]["metadata"]["nbgrader"] = "solution"
+    raw["cells"][6]["metadata"]["nbgrader"]["grade_id"] = ["sigmoid"]
+    raw["cells"][11]["source"] = 42
+    raw["cells"][14]["metadata"] = ["not", "a", "mapping"]
+    raw["cells"][4] = "not a cell"
     raw["metadata"]["mlpcourse"] = "03"
     clean, problems = grader.sanitize(json.dumps(raw).encode())
     assert len(clean["cells"]) == len(raw["cells"])
     assert problems == [
-        "cell 2 is str, not a cell",
-        "cell 3: metadata.nbgrader is str, not a mapping: ignored",
-        "cell 4: metadata.nbgrader.grade_id is list, not str: ignored",
-        "cell 9: source is int, not text",
-        "cell 12: metadata is list, not a mapping: ignored",
+        "cell 4 is str, not a cell",
+        "cell 5: metadata.nbgrader is str, not a mapping: ignored",
+        "cell 6: metadata.nbgrader.grade_id is list, not str: ignored",
+        "cell 11: source is int, not text",
+        "cell 14: metadata is list, not a mapping: ignored",
         "metadata.mlpcourse is malformed: ignored",
     ]
-    assert clean["cells"][9] == {"cell_type": "markdown", "id": "cell-9", "metadata": {},
+    assert clean["cells"][11] == {"cell_type": "markdown", "id": "cell-11", "metadata": {},
                                  "source": ""}
-    assert clean["cells"][4]["metadata"]["nbgrader"] == {
+    assert clean["cells"][6]["metadata"]["nbgrader"] == {
         "grade": True, "locked": True, "points": 2, "schema_version": 3, "solution": False,
         "task": False}
-    assert clean["cells"][3]["metadata"] == {}
+    assert clean["cells"][5]["metadata"] == {}
     nbformat.validate(nbformat.from_dict(clean))  # the harness gets a valid notebook
 
 

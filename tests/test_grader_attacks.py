@@ -549,15 +549,15 @@ while True:
 """], wrong=False))
     save("slow_cells", _notebook(["import time\ntime.sleep(2.5)"] * 24, wrong=False))
     broken = _notebook(wrong=False)
-    broken.cells[3].metadata["nbgrader"] = "solution"  # sigmoid_code
+    broken.cells[5].metadata["nbgrader"] = "solution"  # sigmoid_code
     save("malformed_nbgrader_string", broken)
     broken = _notebook(wrong=False)
-    broken.cells[4].metadata["nbgrader"]["grade_id"] = ["sigmoid"]  # sigmoid's check
+    broken.cells[6].metadata["nbgrader"]["grade_id"] = ["sigmoid"]  # sigmoid's check
     save("malformed_grade_id_list", broken)
     save("malformed_source_int", _notebook(wrong=False))
     path = subs / f"malformed_source_int_{LESSON}.ipynb"
     raw = __import__("json").loads(path.read_text())
-    raw["cells"][9]["source"] = 42  # tanh_code
+    raw["cells"][11]["source"] = 42  # tanh_code
     path.write_text(__import__("json").dumps(raw))
     lesson4 = sorted((ROOT / "exercises").glob("04_*.ipynb"))[0]
     (subs / f"carol_{LESSON}.ipynb").write_bytes(lesson4.read_bytes())

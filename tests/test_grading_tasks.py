@@ -23,6 +23,7 @@ from mlpcourse.checkers import core
 from mlpcourse.grading import source_check, tasks, wire
 from mlpcourse.grading.runner import run_task
 from mlpcourse.grading.tasks import plan, score, write_calls
+from mlpcourse.launch import is_install_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted(tasks.LESSONS)
@@ -71,6 +72,8 @@ def namespace_of(nb) -> dict:
 
     namespace = {"np": np, "mc": mc, "__name__": "__main__"}
     for cell in nb.cells:
+        if is_install_cell(cell):  # %pip only where the course is missing: a kernel skips it
+            continue
         if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade"):
             exec(compile(cell.source, "<ipython-input>", "exec"), namespace)  # noqa: S102
     return namespace
