@@ -8,9 +8,9 @@ only when imported, so ``import mlpcourse`` imports numpy and nothing heavier.
 """
 
 from . import activations, losses
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, register_activation
 from .gradcheck import gradient_check, numerical_gradient, relative_error
-from .losses import LOSSES, loss, loss_gradient
+from .losses import LOSSES, loss, loss_gradient, register_loss
 from .network import (
     INIT_METHODS,
     Cache,
@@ -28,8 +28,9 @@ from .train import History, fit, minibatches
 __version__ = "0.1.0"
 
 # Modules outside the engine load on first use (mc.datasets, mc.diagnostics, mc.perceptron,
-# mc.practice, mc.trace, mc.graph; `from mlpcourse import datasets` too).
-_LAZY = ("datasets", "diagnostics", "graph", "perceptron", "practice", "trace")
+# mc.practice, mc.trace, mc.lecture, mc.graph, mc.pathsum; `from mlpcourse import datasets` too).
+_LAZY = ("datasets", "diagnostics", "graph", "lecture", "pathsum", "perceptron", "practice",
+         "trace")
 
 
 def __getattr__(name):
@@ -67,6 +68,8 @@ __all__ = [
     "numerical_gradient",
     "perceptron",
     "predict",
+    "register_activation",
+    "register_loss",
     "relative_error",
     "update",
 ]

@@ -92,7 +92,7 @@ class InPlaceStep:
         batch_loss = self.spec.function(a[L], y)
         if self.output is None:  # the shortcut δ[L] = (ŷ - y) / N, as in backward
             np.subtract(a[L], y, out=delta[L])
-            delta[L] /= a[L].size if self.spec.name == "binary_cross_entropy" else k
+            delta[L] /= a[L].size if self.spec.outputs == "mean" else k
         else:
             delta[L][...] = self.output.vjp(z[L], a[L], self.spec.gradient(a[L], y))
         for l in range(L, 0, -1):  # backward, updating each layer once its gradient is known

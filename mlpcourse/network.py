@@ -297,8 +297,8 @@ def _backward(net: Network, z, a, Y, spec):
     output = ACTIVATIONS[net.activations[L]]
     if output.name == spec.shortcut_activation:
         # sigmoid + BCE, softmax + CE: g' cancels against dL/dŷ, leaving ŷ - y (over N terms)
-        if spec.name == "binary_cross_entropy":
-            terms = y_hat.size  # the mean over every output
+        if spec.outputs == "mean":
+            terms = y_hat.size  # the mean over every output (binary cross-entropy)
         else:
             terms = len(y_hat) if batch else 1  # the mean over samples
         delta[L] = y_hat - Y
