@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 OLDEST := .venv-oldest
 
 .PHONY: lab test lint notebooks exercises bench site reexecute-check test-oldest test-nbgrader \
-	clean-venv git-nbdime lesson
+	clean-venv git-nbdime lesson test-wheel
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mlpcourse needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -56,7 +56,7 @@ lab: $(STAMP)
 # (tools/portability.py: what another CPU computes differs in its last bits)
 test: $(DEV_STAMP)
 	$(PY) -m ruff check .
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile -m "not nbgrader" \
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile -m "not nbgrader and not wheel" \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks solutions
 	$(PY) tools/portability.py nbval notebooks solutions
 
@@ -97,6 +97,7 @@ test-oldest:
 	$(OLDEST)/bin/python tools/oldest.py --check
 	MPLBACKEND=Agg $(OLDEST)/bin/python -c "import matplotlib.pyplot"
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(OLDEST)/bin/python -m pytest -n 2 --dist loadfile \
+		-m "not nbgrader and not wheel" \
 		-p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--ignore=tests/browser --ignore=tests/test_make_lab.py tests notebooks solutions
 
@@ -113,6 +114,12 @@ $(NBGRADER_STAMP): $(DEV_STAMP)
 
 test-nbgrader: $(NBGRADER_STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -p no:cacheprovider -m nbgrader tests/test_nbgrader_roundtrip.py
+
+# the student's way in: build the wheel, install it into a fresh venv (dependencies from the
+# package registry or pip's cache), `python -m mlpcourse start` serves the first lesson, an
+# edited exercise survives `update` to a newer version, the installed lessons pass nbval
+test-wheel: $(DEV_STAMP)
+	$(PY) -m pytest -p no:cacheprovider -m wheel -s tests/test_wheel.py
 
 # exercises/ is generated from solutions/ (never edit it by hand); an exercise a student edited is
 # never overwritten (the command stops and says so)
