@@ -114,8 +114,8 @@ def _panel_names(axes) -> list[str]:
 
 
 def described_axes(fig) -> list:
-    """The axes of ``fig`` that carry a description, in the figure's order."""
-    return [ax for ax in fig.axes if getattr(ax, ATTRIBUTE, None)]
+    """The visible axes of ``fig`` that carry a description, in the figure's order."""
+    return [ax for ax in fig.axes if getattr(ax, ATTRIBUTE, None) and ax.get_visible()]
 
 
 def undescribed_axes(fig) -> list:

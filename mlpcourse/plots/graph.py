@@ -22,6 +22,8 @@ from matplotlib.ticker import FixedLocator
 from .._validation import as_array, describe
 from ..graph import GraphNetwork
 from ..pathsum import latex_node
+from .describe import describe as describe_plot
+from .describe import number, plain
 from .style import COLORS
 
 RADIUS = 0.3  # node radius in data units (nodes of a column are 1.2 apart, columns 2 apart)
@@ -269,7 +271,28 @@ def draw_graph(net: GraphNetwork, ax=None, highlight=None, edge_labels=None, x=N
     ax.set_axis_off()
     if title:
         ax.set_title(title)
+    _describe_graph(ax, net, marked, highlight, edge_labels, values, title)
     return ax
+
+
+def _describe_graph(ax, net, marked, highlight, edge_labels, values, title):
+    inner = [n for n in net.nodes if n not in net.inputs and n != net.output]
+    weights = net.weights
+    edges = ", ".join(f"{s}→{t}" + (f" (w = {number(weights[(s, t)], 2)})"
+                                    if edge_labels == "weights" else "")
+                      for s, t in net.edges)
+    text = (f"{plain(title) + ': ' if title else ''}computation graph with inputs "
+            f"{', '.join(net.inputs)}, inner nodes {', '.join(inner) or 'none'} and output "
+            f"{net.output}; edges {edges}")
+    if edge_labels == "partials":
+        text += "; each edge is labelled with its local derivative ∂target/∂source"
+    if marked:
+        what = (f"the {len(net.paths(net.output, highlight))} paths from {highlight} to "
+                f"{net.output}" if isinstance(highlight, str) else f"{len(marked)} edges")
+        text += f"; {what} highlighted"
+    if values is not None:
+        text += "; node values " + ", ".join(f"{n} = {number(values[n])}" for n in net.nodes)
+    describe_plot(ax, text)
 
 
 def _path_label(path):
@@ -345,7 +368,17 @@ def path_contributions(net: GraphNetwork, source, x, values=None, vary=None, ax=
     ax.set_xlabel(f"input {vary}")
     ax.set_ylabel(f"term of ∂{net.output}/∂{source}")
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9)
+    _describe_terms(ax, net, source, vary, ps.paths, values, total, at)
     return ax
+
+
+def _describe_terms(ax, net, source, vary, paths, values, total, at):
+    value = float(np.interp(at, values, total))
+    describe_plot(ax, f"the term of ∂{net.output}/∂{source} of each of the {len(paths)} paths "
+                      f"({', '.join(map(_path_label, paths))}) and their sum (black), as input "
+                      f"{vary} goes from {number(values[0])} to {number(values[-1])}; finite "
+                      f"differences (circles) lie on the sum; at {vary} = {number(at)} (dashed) "
+                      f"the sum is {number(value)}")
 
 
 def path_contributions_live(net: GraphNetwork, source, x, values=None, vary=None, title=None):
@@ -412,6 +445,7 @@ def path_contributions_live(net: GraphNetwork, source, x, values=None, vary=None
         at_x.set_xdata([at, at])
         if title is not None:
             ax.title.set_text(title)
+        _describe_terms(ax, net, source, vary, paths, xs, sum_, at)
         ax.relim()
         ax.autoscale_view(scalex=False)  # the x axis stays: it is part of the cached picture
         return [*curves, total, numeric, at_x, zero, ax.yaxis, ax.title]

@@ -17,6 +17,8 @@ from ..activations import softmax
 from ..network import backward, forward
 from ..practice import Problem
 from ..practice.render import num, vector
+from .describe import describe as describe_plot
+from .describe import number
 from .diagrams import draw_network, draw_network_live
 from .graph import draw_graph
 from .style import COLORS
@@ -72,6 +74,10 @@ def _draw_softmax(problem, ax, solution):
     ax.set_ylabel("probability $\\hat{y}_j$" if solution else "logit $z_j$")
     true = f", true class {label} hatched" if "loss" in problem.answers else ""
     ax.set_title(("softmax probabilities" if solution else "logits z") + true, fontsize=10)
+    shown = ", ".join(f"{name} {number(v)}" for name, v in zip(names, values, strict=True))
+    what = "the softmax probabilities" if solution else "the logits z"
+    describe_plot(ax, f"{what} of {k} classes as bars: {shown}"
+                      + (f"; the true class {label} is hatched" if true else ""))
     return ax
 
 
@@ -116,6 +122,18 @@ def _draw_loss(problem, ax, solution):
         labels = [f"{text}\nℓ = {t:.3f}" for text, t in zip(labels, problem.answers["terms"],
                                                             strict=True)]
     ax.set_xticks(samples, labels)
+    if d["name"] == "cross_entropy":
+        rows = "; ".join(f"sample {i + 1}: " + ", ".join(number(v, 2) for v in y_hat[i])
+                         + f" (true class {int(y[i]) + 1})" for i in range(m))
+        text = f"cross-entropy problem, the predicted probabilities of 3 classes per sample: {rows}"
+    else:
+        rows = "; ".join(f"sample {i + 1}: prediction {number(y_hat[i, 0], 2)}, target "
+                         f"{number(y[i, 0], 2)}" for i in range(m))
+        text = f"{name} problem, predictions beside targets: {rows}"
+    if solution:
+        text += "; the loss of each sample: " + ", ".join(
+            number(t, 3) for t in problem.answers["terms"])
+    describe_plot(ax, text)
     return ax
 
 
