@@ -85,6 +85,11 @@ def test_hidden_activations_to_pick_from(generator):
         assert p.data["net"].activations[1] == name
         assert f"hidden={(name,)!r}" in p.question  # the call to copy names the choice
         assert p.check(**p.answers).correct
+    for seed in range(20):  # no hidden pre-activation near leaky ReLU's kink (nor ReLU's)
+        for name in ("leaky_relu", "relu"):
+            p = generator(seed, hidden=(name,))
+            _, cache = mc.forward(p.data["net"], p.data["x"])
+            assert np.all(np.abs(cache.z[1]) > 0.05)
     with pytest.raises(ValueError, match="hidden must name activations for hidden layers.*"
                                          "'softmax'"):
         generator(9, hidden=("softmax",))

@@ -52,9 +52,18 @@ def _random_net(rng, sizes, activations) -> Network:
     return Network.from_weights(W=W, b=b, activations=list(activations))
 
 
+def _kink_and_dead_zone(name) -> tuple[bool, bool]:
+    """Whether g' jumps at z = 0 (ReLU, leaky ReLU: g'(0) is ambiguous by hand), and whether
+    g' is 0 for z < 0 (ReLU: a neuron there is dead), read off the registry's derivative."""
+    derivative = get_activation(name).derivative
+    left, right, negative = derivative(np.array([-1e-9, 1e-9, -1.0]))
+    return bool(abs(right - left) > 1e-3), bool(negative == 0 and right > 0)
+
+
 def _draw_network_and_input(rng, sizes, activations, tries=200):
-    """A network and an input with no ReLU pre-activation at (or very near) its kink, and at
-    least one active ReLU neuron (a dead layer makes a dull problem)."""
+    """A network and an input with no hidden pre-activation at (or very near) a kink of g, and
+    at least one active neuron where g has a dead zone (a dead layer makes a dull problem)."""
+    kink, dead_zone = _kink_and_dead_zone(activations[0])
     for _ in range(tries):
         net = _random_net(rng, sizes, activations)
         # whole or one-decimal inputs, never 0 (so that every weight of layer 1 matters)
@@ -62,7 +71,7 @@ def _draw_network_and_input(rng, sizes, activations, tries=200):
              if rng.integers(2) else tenths(rng, -2, 2, sizes[0]))
         _, cache = forward(net, x)
         z = cache.z[1]
-        if activations[0] != "relu" or (np.all(np.abs(z) > 0.05) and np.any(z > 0)):
+        if (not kink or np.all(np.abs(z) > 0.05)) and (not dead_zone or np.any(z > 0)):
             return net, x, cache
     raise RuntimeError("no suitable network found")  # pragma: no cover - never for 200 tries
 
