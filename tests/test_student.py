@@ -126,7 +126,7 @@ def test_start_copies_once_then_only_reopens(tmp_path, capsys, monkeypatch):
     assert "--no-browser" in command and "--port=8897" in command
     for rel, source in student.course_files().items():
         assert (folder / rel).read_bytes() == source.read_bytes()
-    assert "copied 17 notebooks" in capsys.readouterr().out
+    assert f"copied {len(student.course_files())} notebooks" in capsys.readouterr().out
     (folder / "exercises/03_activations.ipynb").write_text("my work")
     (folder / "notebooks/01_perceptron.ipynb").unlink()
     student.start(folder, launch=False)
