@@ -12,6 +12,10 @@ Notation as in the lecture: inputs x_j, hidden activations a_j^(l), the output �
 outputs), z_i^(l), w_ij^(l) (i = neuron, j = input, counted from 1), b_i^(l), δ_i^(l) (δ^(L) for a
 single output). Loops here run over neurons to write one equation per neuron; the arithmetic is the
 engine's, vectorised.
+
+How each activation and loss is written comes from its registry entry (``symbol``, ``latex``,
+``latex_derivative`` in ``mlpcourse.activations``; ``latex``, ``latex_gradient``, ``outputs`` in
+``mlpcourse.losses``), so a newly registered one is traced like the built-in ones.
 """
 
 from __future__ import annotations
@@ -481,8 +485,9 @@ def backprop_trace(net: Network, x, y, loss="binary_cross_entropy", eta=0.01,
     net : Network
     x : array of shape (n_0,), one sample
     y : its target: a number for one output, shape (n_L,), or a class label for cross_entropy
-    loss : "binary_cross_entropy" ("bce"), "mse" or "cross_entropy" ("ce"), the engine's losses
-        (BCE and MSE are means over the n_L outputs, as the engine computes them)
+    loss : a name of ``LOSSES``: "binary_cross_entropy" ("bce"), "mse", "cross_entropy" ("ce")
+        or a registered one (BCE and MSE are means over the n_L outputs, as the engine computes
+        them)
     eta : learning rate η
     shortcut : False writes the output delta by the chain rule even where ŷ - y holds:
         ∂L/∂ŷ, then g'(z), then their product (to show why the shortcut is right)
@@ -551,7 +556,7 @@ def to_latex(steps, digits: int = 4, block: bool = True):
 _PLAIN = [
     (r"\\frac\{\\partial L\}\{\\partial (.+)\}$", r"dL/d\1"),
     (r"\\hat\{y\}", "ŷ"), (r"\\delta", "δ"), (r"\\sigma", "σ"), (r"\\eta", "η"),
-    (r"\\tanh", "tanh"), (r"\\mathrm\{(\w+)\}", r"\1"), (r"\^\{\((\d+)\)\}", r"^(\1)"),
+    (r"\\tanh", "tanh"), (r"\\mathrm\{([^{}]+)\}", r"\1"), (r"\^\{\((\d+)\)\}", r"^(\1)"),
     (r"_\{([\d,]+)\}", r"_\1"), (r"[{}\\]", ""),
 ]
 
