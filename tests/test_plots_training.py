@@ -32,3 +32,14 @@ def test_loss_curves_say_the_range_the_checks_and_the_stop():
     short = description(loss_curves(history, log=True).figure)
     assert "on a logarithmic axis" in short
     plt.close("all")
+
+
+def test_a_playground_run_is_described_with_its_result():
+    from mlpcourse.playground import Config, snapshot
+
+    fig, metrics = snapshot(Config(epochs=20))
+    text = description(fig)
+    assert f"a training run, after {metrics['epochs']} epochs train accuracy " \
+           f"{metrics['train_accuracy']:.0%}" in text
+    assert "Left: decision regions of the network" in text and "Right: loss curves" in text
+    plt.close("all")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from ..playground import is_finite
+from .describe import describe, plain
 from .style import COLORS, RC
 from .training import decision_regions, loss_curves
 
@@ -66,6 +67,7 @@ def draw_run(net, history, data, metrics, fig=None, title=None):
         ax_regions.legend(loc="upper right", fontsize=8, handletextpad=0.1)
     else:
         ax_regions.set_axis_off()
+        describe(ax_regions, "no decision regions: the weights are no longer finite numbers")
     if metrics.get("diverged"):
         ax_regions.set_title(f"diverged in epoch {history.stopped_epoch}: η too large",
                              color=COLORS["negative"])
@@ -74,6 +76,11 @@ def draw_run(net, history, data, metrics, fig=None, title=None):
     ax_loss.set_title(f"epoch {history.stopped_epoch}")
     if title:
         fig.suptitle(title)
+    result = (f"diverged in epoch {history.stopped_epoch} (η too large)" if metrics.get("diverged")
+              else f"after {history.stopped_epoch} epochs train accuracy "
+                   f"{metrics['train_accuracy']:.0%}, test accuracy {metrics['test_accuracy']:.0%}"
+                   f" (test points drawn as rings)")
+    describe(fig, f"{plain(title) + ': ' if title else ''}a training run, {result}.")
     return fig
 
 
