@@ -2,6 +2,7 @@
 lecture's identities, softmax and its Jacobian, the vector-Jacobian products used by backward,
 numerical stability, dtypes, and the errors for unknown names."""
 
+import re
 import warnings
 
 import numpy as np
@@ -410,3 +411,37 @@ def test_sigmoid_is_accurate_to_the_last_bits_everywhere():
         context.prec = 50
         exact = np.array([float(1 / (1 + (-Decimal(v)).exp())) for v in z.tolist()])
     np.testing.assert_allclose(A.sigmoid(z), exact, rtol=1e-15, atol=0)
+
+
+# ---------------------------------------------------------------- the registry's facts
+
+
+def test_max_derivative_is_the_supremum_of_g_prime():
+    """Each entry's max_derivative bounds |g'(z)| everywhere and is reached (within 1e-6) on a
+    fine grid; for softmax it is the largest spectral norm of its Jacobian, never above 1/2."""
+    z = np.linspace(-12.0, 12.0, 240001)
+    for name, act in A.ACTIVATIONS.items():
+        if act.derivative is None:
+            continue
+        largest = float(np.max(np.abs(act.derivative(z))))
+        assert largest <= act.max_derivative + 1e-15, name
+        assert largest == pytest.approx(act.max_derivative, abs=1e-6), name
+    rng = np.random.default_rng(0)
+    norms = [np.linalg.norm(A.softmax_jacobian(rng.normal(scale=s, size=k)), 2)
+             for s in (0.1, 1.0, 5.0, 50.0) for k in (2, 3, 10) for _ in range(20)]
+    assert max(norms) <= A.ACTIVATIONS["softmax"].max_derivative + 1e-15
+    assert max(norms) == pytest.approx(0.5, abs=1e-3)  # two equal large logits: s = (1/2, 1/2)
+
+
+def test_entries_carry_their_display_facts():
+    for name, act in A.ACTIVATIONS.items():
+        assert act.label and act.symbol and "<z>" in act.latex.replace("<-z>", "<z>"), name
+        assert re.fullmatch(r"#[0-9A-F]{6}", act.color) and act.linestyle in A.LINESTYLES, name
+    colours = [act.color for act in A.ACTIVATIONS.values()]
+    assert len(set(colours)) == len(colours)  # every curve of a vanishing plot tells its name
+    assert {n for n, act in A.ACTIVATIONS.items() if act.hidden} >= {"sigmoid", "tanh", "relu"}
+    assert not A.ACTIVATIONS["softmax"].hidden and not A.ACTIVATIONS["step"].hidden
+    assert A.column("max_derivative")["sigmoid"] == 0.25
+    assert dict(A.column("symbol"))["sigmoid"] == "\\sigma"
+    with pytest.raises(ValueError, match="unknown field 'colour'"):
+        A.column("colour")

@@ -362,3 +362,29 @@ def test_cross_entropy_nonnegative_finite_and_labels_equal_one_hot(pair):
 def test_gradient_of_one_sample_is_shaped_like_y_hat():
     assert loss_gradient(np.array([0.2, 0.5, 0.3]), 1, "ce").shape == (3,)
     assert loss_gradient(np.array([[0.2, 0.5, 0.3]]), [1], "ce").shape == (1, 3)
+
+
+# ---------------------------------------------------------------- the registry's facts
+
+
+def test_outputs_says_how_a_samples_outputs_combine():
+    """``outputs`` (which the trace and the δ = ŷ - y shortcut rely on) matches the function: the
+    loss of one sample with n outputs is the mean ("mean") or the sum ("sum") of the one-output
+    losses, and the mean over samples on top."""
+    rng = np.random.default_rng(3)
+    y_hat = activations.softmax(rng.normal(size=(4, 3)))
+    y = np.eye(3)[[0, 2, 1, 2]]
+    for name, spec in losses.LOSSES.items():
+        per_output = np.array([[spec.function(y_hat[i:i + 1, j:j + 1], y[i:i + 1, j:j + 1])
+                                for j in range(3)] for i in range(4)])
+        combine = np.mean if spec.outputs == "mean" else np.sum
+        assert spec.function(y_hat, y) == pytest.approx(np.mean(combine(per_output, axis=1)),
+                                                        rel=1e-12), name
+
+
+def test_entries_carry_their_display_facts():
+    for name, spec in losses.LOSSES.items():
+        assert spec.label and "<h>" in spec.latex and "<h>" in spec.latex_gradient, name
+        assert all(losses.get_loss(alias) is spec for alias in spec.aliases)
+    assert losses.ALIASES == {"bce": "binary_cross_entropy", "ce": "cross_entropy"}
+    assert losses.get_loss("bce").formula() == "-y \\ln \\hat{y} - (1 - y) \\ln(1 - \\hat{y})"
