@@ -91,3 +91,26 @@ def add_launch_cells(nb, path: str) -> bool:
             cell.source = source
             changed = True
     return changed
+
+
+def main(paths) -> int:
+    """``python -m mlpcourse.launch notebooks/10_new.ipynb ...``: add or update the two cells in
+    lessons and solutions (then regenerate the exercises: ``make exercises``)."""
+    from pathlib import Path
+
+    import nbformat
+
+    for name in paths:
+        path = Path(name)
+        rel = f"{path.resolve().parent.name}/{path.name}"
+        nb = nbformat.read(str(path), as_version=4)
+        if add_launch_cells(nb, rel):
+            nbformat.write(nb, str(path))
+            print(f"{name}: launch and install cells written (links for {rel})")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

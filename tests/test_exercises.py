@@ -112,7 +112,8 @@ def test_every_notebook_links_itself_on_colab_and_binder_and_installs_only_where
     rel = f"{path.parent.name}/{path.name}"
     launch = [c for c in nb.cells if launch_cells.has_tag(c, launch_cells.LAUNCH_TAG)]
     install = [c for c in nb.cells if launch_cells.is_install_cell(c)]
-    assert len(launch) == 1 and len(install) == 1, f"{rel}: launch/install cells missing"
+    assert len(launch) == 1 and len(install) == 1, (
+        f"{rel}: launch/install cells missing: `python -m mlpcourse.launch {rel}` adds them")
     assert launch[0].source == launch_cells.launch_source(rel)  # its own path, never solutions/
     assert f"blob/main/{rel})" in launch[0].source and f"lab/tree/{rel})" in launch[0].source
     first_code = next(c for c in nb.cells if c.cell_type == "code")
