@@ -214,3 +214,29 @@ def test_in_place_step_trains_only_its_own_copy_of_the_network():
     assert not np.array_equal(trained.W[1], before.W[1])
     with pytest.raises(ValueError, match="trains only its own network"):
         step(net, X, y, np.arange(4))
+
+
+@pytest.mark.parametrize(("builtin", "output", "fields"), [
+    ("binary_cross_entropy", "sigmoid", dict(outputs="mean", targets="probabilities")),
+    ("cross_entropy", "softmax", dict(outputs="sum", targets="classes")),
+])
+def test_a_registered_loss_with_a_shortcut_trains_like_its_built_in_twin(builtin, output,
+                                                                          fields):
+    """The shortcut δ = (ŷ - y) / N reads N from the loss entry (``outputs``), not its name."""
+    spec = mc.losses.get_loss(builtin)
+    mc.register_loss("twin", spec.function, spec.gradient, shortcut_activation=output,
+                     probabilities=True, **fields)
+    try:
+        X, y = problem("ce" if builtin == "cross_entropy" else "bce", output, np.float64)
+        net = mc.init_network([4, 5, 3], ["tanh", output], rng=0)
+        kwargs = dict(eta=0.3, epochs=3, batch_size=8, validation=(X[:9], y[:9]), rng=0)
+        history = assert_same_training(net, X, y, loss="twin", **kwargs)
+        twin, _ = mc.fit(net, X, y, loss="twin", **kwargs)
+        reference, reference_history = mc.fit(net, X, y, loss=builtin, **kwargs)
+        assert repr(history) == repr(reference_history)
+        for got, want in zip(twin.W[1:] + twin.b[1:], reference.W[1:] + reference.b[1:],
+                             strict=True):
+            np.testing.assert_array_equal(got, want)
+        assert mc.gradient_check(net, X, y, "twin") < 1e-7
+    finally:
+        mc.losses.unregister_loss("twin")
