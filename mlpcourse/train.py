@@ -130,7 +130,7 @@ def fit(net: Network, X, y, loss="mse", eta=0.1, epochs=100, batch_size=32, vali
                 total += batch_loss * len(batch)
         history.train_loss.append(total / m)
         history.stopped_epoch = epoch
-        if not np.isfinite(total):
+        if not np.isfinite(total):  # diverged: return the weights from before this epoch
             history.diverged = True
             net = start
             break
