@@ -76,15 +76,25 @@ def _number(text: str) -> float:
     return int(value) if value.is_integer() else value
 
 
-def _stated(nb) -> tuple:
-    """(tasks, points) the introduction (the first Markdown cell) states, None where it does not."""
-    intro = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
-    for pattern in STATED:
-        match = pattern.search(intro)
-        if match:
-            tasks = match.groupdict().get("tasks")
-            return (int(tasks) if tasks else None), _number(match["points"])
+def _stated_match(nb):
+    """(Markdown cell, match) of the first statement of the totals (the introduction's), or
+    (None, None)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for pattern in STATED:
+                match = pattern.search(cell.source)
+                if match:
+                    return cell, match
     return None, None
+
+
+def _stated(nb) -> tuple:
+    """(tasks, points) the introduction states, None where it does not."""
+    _, match = _stated_match(nb)
+    if match is None:
+        return None, None
+    tasks = match.groupdict().get("tasks")
+    return (int(tasks) if tasks else None), _number(match["points"])
 
 
 def points_summary(nb) -> PointsSummary:
@@ -260,17 +270,14 @@ def _raise_stated_total(nb, points) -> bool:
     if summary.stated_points != summary.total or summary.stated_tasks not in (None,
                                                                               len(summary.tasks)):
         return False
-    cell = next(c for c in nb.cells if c.cell_type == "markdown")
-    for pattern in STATED:
-        match = pattern.search(cell.source)
-        if match:  # replace the numbers from the last one back, so the earlier spans stay valid
-            numbers = {"points": str(_number(str(summary.total + points))),
-                       "tasks": str(len(summary.tasks) + 1)}
-            for group in sorted(match.groupdict(), key=match.start, reverse=True):
-                start, end = match.span(group)
-                cell.source = cell.source[:start] + numbers[group] + cell.source[end:]
-            return True
-    return False  # pragma: no cover (points_summary found one)
+    cell, match = _stated_match(nb)
+    numbers = {"points": str(_number(str(summary.total + points))),
+               "tasks": str(len(summary.tasks) + 1)}
+    # replace the numbers from the last one back, so that the earlier spans stay valid
+    for group in sorted(match.groupdict(), key=match.start, reverse=True):
+        start, end = match.span(group)
+        cell.source = cell.source[:start] + numbers[group] + cell.source[end:]
+    return True
 
 
 # ---------------------------------------------------------------- new-task: the checker module
@@ -311,8 +318,9 @@ def _edit_checker(text: str, name: str, points, args: str, path: Path) -> str:
                              f"a ``TASKS = [...]`` list, as the other lesson modules do")
     names = re.findall(r'"([^"]+)"', all_match["body"]) + [f"check_{name}"]
     body = "".join(f'    "{n}",\n' for n in sorted(names))
-    tasks_body = tasks_match["body"].rstrip()
-    tasks = f"TASKS = [{tasks_body},\n         {name.upper()}]"
+    tasks_body = tasks_match["body"].rstrip().rstrip(",")
+    tasks = (f"TASKS = [{tasks_body},\n         {name.upper()}]" if tasks_body.strip()
+             else f"TASKS = [{name.upper()}]")
     if len(tasks.splitlines()[-1]) > 100:  # pragma: no cover (the wrapped line is short)
         raise AuthoringError(f"the TASKS list of {path} is too long to extend")
     skeleton = _checker_skeleton(name, points, args)

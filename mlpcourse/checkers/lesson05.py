@@ -39,7 +39,7 @@ REFERENCES = (
     "mlpcourse.activations.Activation", "mlpcourse.activations.get_activation",
     "mlpcourse.activations.ACTIVATIONS", "mlpcourse.activations.sigmoid_prime",
     "mlpcourse.activations.tanh_prime", "mlpcourse.activations.relu_prime",
-    "mlpcourse.activations.softmax_jacobian", "mlpcourse.checks", "mlpcourse.gradcheck",
+    "mlpcourse.activations.softmax_jacobian", "mlpcourse.gradcheck",
     "mlpcourse.trace", "mlpcourse.train", "mlpcourse.diagnostics", "mlpcourse.graph")
 
 __all__ = [
