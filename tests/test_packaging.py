@@ -78,7 +78,7 @@ def test_import_does_not_load_heavy_packages():
 ENGINE = ["mlpcourse", "mlpcourse._fast", "mlpcourse._forms", "mlpcourse._validation",
           "mlpcourse.activations", "mlpcourse.gradcheck", "mlpcourse.losses", "mlpcourse.network",
           "mlpcourse.train"]
-LAZY = ["datasets", "diagnostics", "graph", "perceptron", "practice", "trace"]
+LAZY = ["datasets", "diagnostics", "graph", "lecture", "pathsum", "perceptron", "practice", "trace"]
 
 
 def test_import_loads_the_engine_and_numpy_only():
