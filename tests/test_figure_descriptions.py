@@ -1,4 +1,4 @@
-"""Figure descriptions (mlpcourse/plots/describe.py): how a figure's text is attached, joined from
+"""Figure descriptions (mlpcourse/plots/alt_text.py): how a figure's text is attached, joined from
 its panels and shown in a notebook (alt text of a high-DPI PNG, and a "Figure description" below
 it), and that every figure the committed lessons show carries one."""
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mlpcourse.plots import describe as d
+from mlpcourse.plots import alt_text as d
 
 
 @pytest.fixture(autouse=True)

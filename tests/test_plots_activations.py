@@ -179,7 +179,7 @@ def test_softmax_bars_labels():
 
 def test_descriptions_follow_the_curves():
     """The text of each activation figure is computed from the curves it draws."""
-    from mlpcourse.plots.describe import description, undescribed_axes
+    from mlpcourse.plots.alt_text import description, undescribed_axes
 
     text = description(pa.function_and_derivative("sigmoid")[0].figure)
     assert "Right: sigmoid's derivative for z from −4 to 4" in text

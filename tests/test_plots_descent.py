@@ -160,7 +160,7 @@ def test_descriptions_follow_the_data():
     """The text a figure carries is built from its path: another learning rate, another text."""
     import matplotlib.pyplot as plt
 
-    from mlpcourse.plots.describe import description
+    from mlpcourse.plots.alt_text import description
 
     slow = descent.descent_1d(parabola, descent.descend(parabola_gradient, -1.0, 0.1, 10))
     text = description(slow.figure)

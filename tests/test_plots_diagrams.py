@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import mlpcourse as mc
-from mlpcourse.plots.describe import description
+from mlpcourse.plots.alt_text import description
 from mlpcourse.plots.diagrams import draw_network, draw_network_live
 
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from mlpcourse import graph
 from mlpcourse.plots import graph as graph_plots
-from mlpcourse.plots.describe import description
+from mlpcourse.plots.alt_text import description
 
 
 def test_the_graph_names_its_nodes_edges_and_highlighted_paths():

@@ -223,7 +223,7 @@ def test_sigmoid_loss_pairing_for_target_zero():
 
 def test_descriptions_follow_the_data():
     """Each plot's text description is built from what it draws: other data, other text."""
-    from mlpcourse.plots.describe import description, undescribed_axes
+    from mlpcourse.plots.alt_text import description, undescribed_axes
 
     axes = outputs.softmax_explorer(np.array([2.0, 1.0, 0.1]), class_names=["a", "b", "c"])
     text = description(axes[0].figure)

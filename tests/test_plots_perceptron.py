@@ -7,7 +7,7 @@ import pytest
 from mlpcourse.datasets import logic_gate
 from mlpcourse.perceptron import train_perceptron
 from mlpcourse.plots import perceptron as pplots
-from mlpcourse.plots.describe import description, undescribed_axes
+from mlpcourse.plots.alt_text import description, undescribed_axes
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ problem: its numbers, and what the solution view adds."""
 import matplotlib.pyplot as plt
 
 from mlpcourse import practice
-from mlpcourse.plots.describe import description, undescribed_axes
+from mlpcourse.plots.alt_text import description, undescribed_axes
 
 
 def test_bar_pictures_list_their_numbers_and_the_solution_adds_the_answer():

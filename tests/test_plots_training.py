@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 
 import mlpcourse as mc
 from mlpcourse.datasets import logic_gate
-from mlpcourse.plots.describe import description
+from mlpcourse.plots.alt_text import description
 from mlpcourse.plots.training import decision_regions, loss_curves
 
 

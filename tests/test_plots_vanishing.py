@@ -126,7 +126,7 @@ def test_descriptions_follow_the_data(data):
     """The panel's text is computed from the network it shows: another depth, another text."""
     import matplotlib.pyplot
 
-    from mlpcourse.plots.describe import description, undescribed_axes
+    from mlpcourse.plots.alt_text import description, undescribed_axes
 
     X, y = data
     fig = pv.vanishing_panel(X, y, depth=6, activation="sigmoid")

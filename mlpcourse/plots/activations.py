@@ -15,8 +15,8 @@ from matplotlib.patches import Patch
 
 from .._validation import as_array, as_generator, describe, positive_float, positive_int
 from ..activations import get_activation, softmax, step
-from .describe import describe as describe_plot
-from .describe import number
+from .alt_text import describe as describe_plot
+from .alt_text import number
 from .style import COLORS
 
 FOUR = ("step", "relu", "sigmoid", "tanh")  # the lecture's hidden-layer activations + the step

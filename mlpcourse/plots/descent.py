@@ -17,8 +17,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .._validation import as_array, describe, positive_float, positive_int
-from .describe import describe as describe_plot
-from .describe import number, numbers, plain
+from .alt_text import describe as describe_plot
+from .alt_text import number, numbers, plain
 from .style import COLORS
 
 

@@ -23,8 +23,8 @@ from matplotlib.patches import Circle
 
 from .._validation import as_array, describe, positive_int
 from ..network import Gradients, Network, forward
-from .describe import describe as describe_plot
-from .describe import numbers, plain
+from .alt_text import describe as describe_plot
+from .alt_text import numbers, plain
 from .style import COLORS
 
 MAX_EDGE_LABELS = 40  # more edges than this: no numbers on the edges (they would overlap)

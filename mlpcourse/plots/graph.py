@@ -22,8 +22,8 @@ from matplotlib.ticker import FixedLocator
 from .._validation import as_array, describe
 from ..graph import GraphNetwork
 from ..pathsum import latex_node
-from .describe import describe as describe_plot
-from .describe import number, plain
+from .alt_text import describe as describe_plot
+from .alt_text import number, plain
 from .style import COLORS
 
 RADIUS = 0.3  # node radius in data units (nodes of a column are 1.2 apart, columns 2 apart)

@@ -14,8 +14,8 @@ import numpy as np
 from .._validation import as_array, describe, positive_float
 from ..activations import sigmoid, sigmoid_prime, softmax
 from ..losses import loss_gradient
-from .describe import describe as describe_plot
-from .describe import number, plain
+from .alt_text import describe as describe_plot
+from .alt_text import number, plain
 from .style import COLORS
 
 

@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 from ..datasets import logic_gate
 from ..network import Network, forward
 from ..perceptron import PerceptronResult, _check_weights, perceptron_output
-from .describe import describe, number, numbers, plain
+from .alt_text import describe, number, numbers, plain
 from .style import COLORS
 
 GATE_NAMES = ("AND", "OR", "XOR")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from ..playground import is_finite
-from .describe import describe, plain
+from .alt_text import describe, plain
 from .style import COLORS, RC
 from .training import decision_regions, loss_curves
 

@@ -17,8 +17,8 @@ from ..activations import softmax
 from ..network import backward, forward
 from ..practice import Problem
 from ..practice.render import num, vector
-from .describe import describe as describe_plot
-from .describe import number
+from .alt_text import describe as describe_plot
+from .alt_text import number
 from .diagrams import draw_network, draw_network_live
 from .graph import draw_graph
 from .style import COLORS

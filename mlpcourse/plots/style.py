@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib as mpl
 import numpy as np
 
-from .describe import register_display
+from .alt_text import register_display
 
 # Colour-blind-safe roles (Okabe-Ito), used by every plot and diagram of the course.
 COLORS = {
@@ -25,7 +25,7 @@ COLORS = {
 RC = {
     "figure.figsize": (6.4, 3.6),
     # 72 pixels per inch on the canvas: slider images (LiveFigure) stay fast; a static figure is
-    # shown at twice that (plots.describe.figure_png), sharp on high-DPI screens
+    # shown at twice that (plots.alt_text.figure_png), sharp on high-DPI screens
     "figure.dpi": 72,
     "savefig.dpi": 72,
     "figure.constrained_layout.use": True,
@@ -43,7 +43,7 @@ RC = {
 def setup(precision: int = 4) -> None:
     """Apply the course style to matplotlib and fix numpy's print precision (for stable outputs);
     inside IPython, show figures as high-DPI PNGs with their text descriptions
-    (:func:`mlpcourse.plots.describe.register_display`)."""
+    (:func:`mlpcourse.plots.alt_text.register_display`)."""
     mpl.rcParams.update(RC)
     register_display()
     np.set_printoptions(precision=precision, suppress=True, floatmode="fixed", legacy=False)

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from ..network import Network, forward
-from .describe import describe, number, plain
+from .alt_text import describe, number, plain
 from .style import COLORS
 
 

@@ -20,8 +20,8 @@ from .. import diagnostics
 from .._validation import choice, describe, positive_float, positive_int
 from ..activations import ACTIVATIONS, column
 from .activations import _freeze_layout, _label_as_text
-from .describe import describe as describe_plot
-from .describe import number, plain
+from .alt_text import describe as describe_plot
+from .alt_text import number, plain
 from .style import COLORS
 
 ACTIVATION_COLORS = column("color")  # {name: colour}, read live from the activation registry
