@@ -7,6 +7,12 @@ every page loads with its figures, equations are typeset by MathJax where the no
 (MathJax's CDN path is served from Debian's libjs-mathjax when installed, as the machine has no
 internet; otherwise the test checks the TeX source and the MathJax script instead), and every
 relative link resolves to a file of the site.
+
+Accessibility: axe-core (the copy bundled in axe-playwright-python) runs on every page after
+MathJax; no violation may be serious or critical, nor any landmark rule; the failure lists the rules
+with their counts and an example. Without a browser: the site's code colours keep WCAG AA contrast,
+figures carry the description stored with them as their ``alt``, and the navigation landmarks are
+labelled and outside ``main``.
 """
 
 from __future__ import annotations
@@ -173,6 +179,79 @@ def test_links_to_repository_files_leave_the_site(site):
     assert 'href="https://example.org/a.ipynb"' in out
 
 
+def _contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours '#rrggbb': (L1 + 0.05) / (L2 + 0.05)."""
+    def luminance(color: str) -> float:
+        channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_contrast_formula_matches_wcag_examples():
+    assert _contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert _contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)  # WCAG's near miss
+    assert _contrast("#408080", "#f5f5f5") < 4.5  # JupyterLab's comment colour: axe flagged it
+
+
+def test_code_colours_have_wcag_aa_contrast(site):
+    """Every token colour the site sets reads at 4.5:1 or more on the code background."""
+    low = {name: round(_contrast(color, build_site.CODE_BACKGROUND), 2)
+           for name, color in build_site.TOKEN_COLORS.items()
+           if _contrast(color, build_site.CODE_BACKGROUND) < 4.5}
+    assert not low, f"token colours below 4.5:1 on {build_site.CODE_BACKGROUND}: {low}"
+    page = (site / LESSONS[0].with_suffix(".html").name).read_text(encoding="utf-8")
+    # the site's values are the last ones set, so they win over JupyterLab's theme
+    for name, color in build_site.TOKEN_COLORS.items():
+        values = re.findall(rf"--jp-mirror-editor-{name}-color:\s*([^;]+);", page)
+        assert values and values[-1].strip() == color, (name, values)
+
+
+def test_navigation_landmarks_are_labelled_and_outside_main(site):
+    for page in site.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        navs = re.findall(r"<nav\b[^>]*>", text)
+        labels = [re.search(r'aria-label="([^"]+)"', nav) for nav in navs]
+        assert navs and all(labels), f"{page.name}: a <nav> without aria-label"
+        names = [label.group(1) for label in labels]
+        assert len(set(names)) == len(names), f"{page.name}: two <nav> share a label {names}"
+        assert text.count("<main") == 1, f"{page.name}: not exactly one <main>"
+        main = text[text.index("<main"):text.index("</main>")]
+        assert "<nav" not in main, f"{page.name}: a navigation bar inside <main>"
+
+
+def test_figure_alt_comes_from_the_output_metadata(tmp_path):
+    """IPython's convention (Image(alt=...), metadata['image/png']['alt']) becomes the img's alt."""
+    import base64
+
+    png = base64.b64encode(bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")).decode()
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("f()", execution_count=1, outputs=[
+        nbformat.v4.new_output("display_data", data={"image/png": png},
+                               metadata={"image/png": {"alt": 'Loss "L" falls <fast>'}}),
+        nbformat.v4.new_output("display_data", data={"image/png": png})])]
+    body, _ = build_site.exporter(build_site.MATHJAX_URL).from_notebook_node(
+        notebook, resources={"metadata": {"name": "t"}, "mlp_css": build_site.CSS,
+                             "mlp_nav_top": "", "mlp_nav_bottom": ""})
+    alts = [dict(attrs).get("alt") for tag, attrs in _tags(body) if tag == "img"]
+    assert alts == ['Loss "L" falls <fast>', "No description has been provided for this image"]
+
+
+def _tags(text: str) -> list[tuple[str, list]]:
+    found = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Parser().feed(text)
+    return found
+
+
 # ------------------------------------------------------------------------------ in Chromium
 
 PAGE_FACTS = """() => {
@@ -220,13 +299,17 @@ def _route_offline(page) -> None:
     page.route(re.compile(r"^https?://"), handle)
 
 
-@needs_chromium
-@pytest.mark.parametrize("name", ["index", *(p.stem for p in LESSONS)])
-def test_page_in_chromium(site, browser, name):
+PAGES = ["index", *(p.stem for p in LESSONS)]
+
+
+def _source_notebook(name: str):
     if name == "index":  # the course map page is built from a notebook too
-        notebook = build_site.index_notebook(build_site.find_lessons(), build_site.binder_base())
-    else:
-        notebook = nbformat.read(REPO / "notebooks" / f"{name}.ipynb", as_version=4)
+        return build_site.index_notebook(build_site.find_lessons(), build_site.binder_base())
+    return nbformat.read(REPO / "notebooks" / f"{name}.ipynb", as_version=4)
+
+
+def _open_page(browser, site: Path, name: str, notebook):
+    """A new tab with the page loaded, offline, and its equations typeset (the caller closes it)."""
     page = browser.new_page()
     try:
         _route_offline(page)
@@ -237,7 +320,42 @@ def test_page_in_chromium(site, browser, name):
                 "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue && "
                 "MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0 && "
                 "document.querySelectorAll('.MathJax_CHTML').length > 0", timeout=60_000)
+    except Exception:
+        page.close()
+        raise
+    return page
+
+
+# axe-core's impact levels that fail the test; a moderate rule fails it too when it is about the
+# page's landmarks (the duplicate navigation landmark axe-core reported on every page)
+FAILING_IMPACTS = ("serious", "critical")
+
+
+def axe_problems(page) -> list[str]:
+    """Run axe-core on the loaded page; one line per failing rule: id, impact, count, an example."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    problems = []
+    for rule in sorted(violations, key=lambda v: -len(v["nodes"])):
+        if rule["impact"] in FAILING_IMPACTS or rule["id"].startswith(("landmark-", "region")):
+            node = rule["nodes"][0]
+            why = next((c["message"] for c in node.get("any", []) + node.get("all", [])
+                        + node.get("none", [])), rule["help"])
+            problems.append(f"{rule['id']} ({rule['impact']}): {len(rule['nodes'])} elements, "
+                            f"e.g. {node['html'][:100]!r}: {why[:160]}")
+    return problems
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", PAGES)
+def test_page_in_chromium(site, browser, name):
+    """Figures, equations and links work, and axe-core finds nothing serious on the page."""
+    notebook = _source_notebook(name)
+    page = _open_page(browser, site, name, notebook)
+    try:
         facts = page.evaluate(PAGE_FACTS)
+        accessibility = axe_problems(page)
     finally:
         page.close()
 
@@ -272,3 +390,6 @@ def test_page_in_chromium(site, browser, name):
             # ids keep the percent-encoding of characters such as \\ and ·)
             assert fragment in ids or urllib.parse.unquote(fragment) in ids, \
                 f"{name}: broken anchor {href!r}"
+    # accessibility (axe-core after MathJax, so the typeset equations are checked too)
+    assert not accessibility, (f"{name}.html, axe-core rules violated:\n  "
+                               + "\n  ".join(accessibility))

@@ -14,6 +14,13 @@ widget state is dropped too, so no page loads the widget manager or says "Loadin
 Links between lessons (``02_forward_pass.ipynb``) point to the pages; links to other files of the
 repository (the exercises) open them on Binder (notebooks) or GitHub (anything else).
 
+Accessibility (checked with axe-core in tests/test_site.py): a figure's ``alt`` is the description
+stored with it (``metadata["image/png"]["alt"]``, IPython's convention, written where the figure is
+made); the code highlighting uses colours with WCAG AA contrast (4.5:1) on the code background
+(JupyterLab's own token colours fall below it); links inside text are underlined; the page has one
+``main`` landmark and the two navigation bars, outside it, are ``nav`` landmarks with their own
+labels.
+
 Usage: ``python tools/build_site.py [--out DIR] [--mathjax-url URL]``
 """
 
@@ -43,6 +50,21 @@ SUMMARY_CHARS = 60
 # README.md's Binder links; used when README.md has none
 DEFAULT_BINDER = "https://mybinder.org/v2/gh/mlpcourse/mlpcourse/HEAD"
 
+# JupyterLab's light-theme token colours that fall below WCAG AA contrast (4.5:1 for normal text)
+# on the code cells' background, darkened (same hue) to pass it; tests/test_site.py checks the ratio
+CODE_BACKGROUND = "#f5f5f5"  # --jp-cell-editor-background (--md-grey-100)
+TOKEN_COLORS = {
+    "atom": "#5c5cd6",       # was #88f (2.8:1)
+    "bracket": "#6b6b4b",    # was #997 (2.7:1)
+    "comment": "#367676",    # was #408080 (4.2:1)
+    "error": "#d40000",      # was #f00 (3.7:1)
+    "hr": "#6b6b6b",         # was #999 (2.6:1)
+    "meta": "#9417e0",       # was #a2f (4.4:1)
+    "number": "#007a00",     # was #080 (4.3:1): every number in the code
+    "operator": "#9417e0",   # was #a2f (4.4:1): `in`, `and`, `not`, `is`
+    "quote": "#007a00",      # was #090 (3.5:1)
+}
+
 CSS = """
 .mlp-nav { display: flex; flex-wrap: wrap; gap: 0.4em 1.5em; align-items: baseline;
   padding: 0.6em 1em; margin: 0 0 1em 0; border-bottom: 1px solid #ddd;
@@ -53,19 +75,30 @@ CSS = """
 .mlp-binder { font-weight: bold; }
 .mlp-widget-note { font-style: italic; color: #555; padding: 0.3em 0; }
 .mlp-map td, .mlp-map th { vertical-align: top; text-align: left; }
-"""
+.jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited { text-decoration: underline; }
+:root {
+""" + "".join(f"  --jp-mirror-editor-{name}-color: {color};\n"
+              for name, color in TOKEN_COLORS.items()) + "}\n"
 
+# the site's CSS after the theme's (its token colours win); the navigation bars outside <main>;
+# a figure's alt from its output metadata (nbconvert's lab template leaves alt out, and nbconvert
+# then writes "No description has been provided for this image")
 TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{% block extra_css %}<style type="text/css">{{ resources.mlp_css }}</style>{% endblock extra_css %}
+{% block html_head_css %}<style type="text/css">{{ resources.mlp_css }}</style>{% endblock %}
 {%- block body_header -%}
-{{ super() }}
-{{ resources.mlp_nav_top }}
+{{ super() | replace('<main>', resources.mlp_nav_top ~ '\\n<main>') }}
 {%- endblock body_header -%}
 {% block body_footer %}
-{{ resources.mlp_nav_bottom }}
-{{ super() }}
+{{ super() | replace('</main>', '</main>\\n' ~ resources.mlp_nav_bottom) }}
 {% endblock body_footer %}
+{% macro with_alt(html, output, mime) -%}
+{%- set alt = output | get_metadata('alt', mime) -%}
+{%- if alt -%}{{ html | replace('<img ', '<img alt="' ~ (alt | escape_html) ~ '" ', 1) }}
+{%- else -%}{{ html }}{%- endif -%}
+{%- endmacro %}
+{% block data_png scoped %}{{ with_alt(super(), output, 'image/png') }}{% endblock data_png %}
+{% block data_jpg scoped %}{{ with_alt(super(), output, 'image/jpeg') }}{% endblock data_jpg %}
 """
 
 
@@ -226,7 +259,9 @@ def nav(lessons: list[Lesson], index: int | None, binder: str, bottom: bool = Fa
         parts.append(f'<a class="mlp-binder" href="{html.escape(binder_link(path, binder))}">'
                      'Launch on Binder</a>')
     cls = "mlp-nav mlp-bottom" if bottom else "mlp-nav"
-    return f'<nav class="{cls}">' + "\n".join(parts) + "</nav>"
+    # two navigation landmarks on a page: each needs its own name (axe-core: landmark-unique)
+    label = "Course navigation, end of page" if bottom else "Course navigation"
+    return f'<nav class="{cls}" aria-label="{label}">' + "\n".join(parts) + "</nav>"
 
 
 def exporter(mathjax_url: str):
