@@ -328,10 +328,29 @@ def _edit_checker(text: str, name: str, points, args: str, path: Path) -> str:
             + text[tasks_match.end():])
     all_match = re.search(r"^__all__ = \[\n(?P<body>(?:    .*\n)*?)\]", text, re.M)
     text = text[:all_match.start("body")] + body + text[all_match.end("body"):]
-    if not re.search(r"^from \.core import [^\n]*\bTask\b|^    Task,$", text, re.M):
-        text = re.sub(r"^(from \.core import)", r"from .core import Task\n\1", text, count=1,
+    return _import_task(text)
+
+
+def _import_order(name: str):
+    """isort's order-by-type, as ruff applies it: CONSTANTS, then Classes, then functions."""
+    return (0 if name.isupper() and len(name) > 1 else 1 if name[0].isupper() else 2, name)
+
+
+def _import_task(text: str) -> str:
+    """``text`` with ``Task`` imported from ``.core`` (the skeleton's one name), in ruff's order."""
+    match = re.search(r"^from \.core import (?:\((?P<block>[^)]*)\)|(?P<line>[^\n(]+))$", text,
+                      re.M)
+    if match is None:  # a module without imports from .core yet (a new lesson): before __all__
+        return re.sub(r"^__all__ = ", "from .core import Task\n\n__all__ = ", text, count=1,
                       flags=re.M)
-    return text
+    names = [n.strip() for n in (match["block"] or match["line"]).split(",") if n.strip()]
+    if "Task" in names:
+        return text
+    names = sorted([*names, "Task"], key=_import_order)
+    line = f"from .core import {', '.join(names)}"
+    if len(line) > 100:
+        line = "from .core import (\n" + "".join(f"    {n},\n" for n in names) + ")"
+    return text[:match.start()] + line + text[match.end():]
 
 
 # ---------------------------------------------------------------- new-task

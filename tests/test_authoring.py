@@ -5,9 +5,11 @@ bad requests without writing anything."""
 
 import hashlib
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -171,3 +173,65 @@ def test_bad_requests_are_refused_and_nothing_is_written(course, capsys, args, a
 def test_a_folder_that_is_not_the_repository_is_refused(tmp_path):
     with pytest.raises(AuthoringError, match="--root must be the repository's top folder"):
         new_task("05", "delta", 1, root=tmp_path)
+
+
+# ---------------------------------------------------------------- docs/lecturers.md
+
+GUIDE = REPO / "docs" / "lecturers.md"
+
+
+def test_the_guides_new_lesson_template_takes_tasks_and_passes_ruff(course):
+    """The checker module and solution notebook the guide's "Add a lesson" shows, then new-task
+    twice: the notebook and the module agree, and the module is lint-clean."""
+    text = GUIDE.read_text()
+    template = textwrap.dedent(re.search(
+        r"<!-- template: mlpcourse/checkers/lessonNN.py -->\n *```python\n(.*?)\n *```", text,
+        re.S)[1])
+    import_cell = textwrap.dedent(re.search(
+        r"```python\n( *import numpy as np\n\n *from mlpcourse.checkers import \(\n *\))\n",
+        text)[1])
+    (course / "mlpcourse" / "checkers" / "lesson10.py").write_text(template + "\n")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Exercises 10: A new lesson\n\nThere are 0 tasks, "
+                                              "0 points in total."),
+                nbformat.v4.new_code_cell(import_cell)]
+    nbformat.write(nb, str(course / "solutions" / "10_new_lesson.ipynb"))
+    new_task("10", "first_thing", 2, root=course, args="z")
+    new_task("10", "second_thing", 1, root=course)
+    nb = read(course, "10_new_lesson")
+    lesson10 = load_checker(course / "mlpcourse" / "checkers" / "lesson10.py", "10")
+    assert [task.name for task in lesson10.TASKS] == ["first_thing", "second_thing"]
+    assert disagreements(nb, ["first_thing", "second_thing"]) == []
+    assert "There are 2 tasks, 3 points in total." in nb.cells[0].source
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            compile(cell.source, "cell", "exec")
+    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--config",
+                           str(REPO / "pyproject.toml"), "lesson10.py", "lesson05.py"],
+                          cwd=course / "mlpcourse" / "checkers", capture_output=True, text=True)
+    if "No module named ruff" in ruff.stderr:
+        pytest.skip("ruff is not installed")
+    new_task("05", "one_more", 1, root=course)  # an existing module stays lint-clean too
+    ruff = subprocess.run(ruff.args, cwd=course / "mlpcourse" / "checkers", capture_output=True,
+                          text=True)
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+
+
+def test_every_command_target_and_path_the_guide_names_exists(capsys):
+    text = GUIDE.read_text()
+    targets = set(re.findall(r"^([\w-]+):", (REPO / "Makefile").read_text(), re.M))
+    named = set(re.findall(r"(?:^|`)make ([\w-]+)", text, re.M))
+    assert named and named <= targets, named - targets
+    for command in set(re.findall(r"-m mlpcourse ([a-z][\w-]*)", text)):
+        with pytest.raises(SystemExit) as leave:
+            main([command, "--help"])
+        assert leave.value.code == 0, command
+    capsys.readouterr()
+    paths = set(re.findall(r"`((?:mlpcourse|tests|tools|docs|benchmarks|notebooks|solutions|"
+                           r"\.ci)/[\w./-]*)`", text))
+    for path in paths - {p for p in paths if re.search(r"NN|10|<", p)}:
+        assert (REPO / path).exists() or list(REPO.glob(path)), path
+    for name in set(re.findall(r"`(\w+\.py)`", text)) - {"lesson05.py", "lessonNN.py"}:
+        assert list((REPO / "mlpcourse").rglob(name)), name
+    for module in set(re.findall(r"-m (mlpcourse\.\w+)", text)):
+        assert importlib.util.find_spec(module), module
