@@ -8,8 +8,8 @@ cross-entropy ``-<y> \\ln <h> - (1 - <y>) \\ln(1 - <h>)``.
 
 Filled with numbers, a negative number goes in parentheses, except where it stands alone right
 after ``(``, ``[``, ``{`` or ``,`` (and is not raised to a power): ``\\max(0, -0.3)``,
-``1 - (-0.3)^2``. A number written right before a function (``\\ln``, ``\\exp``, ...) or ``(``
-gets a ``\\cdot``: ``1 \\cdot \\ln 0.7``.
+``1 - (-0.3)^2``. A number or a closing parenthesis right before a function (``\\ln``,
+``\\exp``, ...) or ``(`` gets a ``\\cdot``: ``1 \\cdot \\ln 0.7``, ``(1 - 1) \\cdot \\ln(1 - 0.7)``.
 """
 
 from __future__ import annotations
