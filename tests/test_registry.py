@@ -88,6 +88,20 @@ def filled(form: str, **values: float) -> str:
     return trace._fill(template, operands, 6) if slots else template
 
 
+def test_forms_fill_slots_as_the_lecture_writes_numbers():
+    # bare after an opening bracket or a comma, else in parentheses when negative; powers too
+    assert _forms.with_numbers("\\max(0.01 \\cdot <z>, <z>)") == (
+        "\\max(0.01 \\cdot @0, $0)", ["z"])
+    assert _forms.with_numbers("1 - <a>^2") == ("1 - @0^2", ["a"])
+    assert _forms.with_numbers("\\frac{1}{1 + e^{<-z>}}") == ("\\frac{1}{1 + e^{$0}}", ["-z"])
+    # a product written by juxtaposition gets its \cdot once numbers stand there
+    assert _forms.with_numbers("-<y> \\ln <h> - (1 - <y>) \\ln(1 - <h>)")[0] == (
+        "-@0 \\cdot \\ln @1 - (1 - @0) \\cdot \\ln(1 - @1)")
+    assert trace._fill("1 - @0^2", (-0.5,), 4) == "1 - (-0.5)^2"
+    assert _forms.with_symbols("1 - <a>^2", a="a_1^{(1)}") == "1 - (a_1^{(1)})^2"
+    assert _forms.with_symbols("e^{<-z>}", z="z_2") == "e^{-z_2}"
+
+
 @pytest.mark.parametrize("z", [-1.7, -0.3, 0.4, 2.1])
 def test_every_activation_form_computes_its_function_and_derivative(registered, z):
     for name, act in A.ACTIVATIONS.items():
