@@ -8,18 +8,22 @@ import numpy as np
 
 from .alt_text import register_display
 
-# Colour-blind-safe roles (Okabe-Ito), used by every plot and diagram of the course.
+# Colour-blind-safe roles (Okabe-Ito), used by every plot and diagram of the course. Every pair
+# drawn together stays apart (CIEDE2000 >= 10) for protanopia, deuteranopia and tritanopia too
+# (tests/test_palette.py simulates them): neutral is a darker grey than Okabe-Ito's (#999999 is
+# too close to the derivative's pink for deuteranopes, and has 2.8:1 contrast on white), and the
+# first six class colours leave out orange, which tritanopes confuse with the pink.
 COLORS = {
     "positive": "#0072B2",  # class 1, positive weights
     "negative": "#D55E00",  # class 0, negative weights
-    "neutral": "#999999",
+    "neutral": "#6E6E6E",
     "train": "#0072B2",
     "validation": "#E69F00",
     "highlight": "#009E73",
     "function": "#0072B2",
     "derivative": "#CC79A7",
-    "classes": ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
-                "#000000", "#999999", "#882255"],
+    "classes": ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#E69F00",
+                "#F0E442", "#6E6E6E", "#882255"],
 }
 
 RC = {
