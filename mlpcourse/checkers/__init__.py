@@ -2,7 +2,10 @@
 says which cases ran and which passed (see :mod:`mlpcourse.checkers.core`).
 
 Each lesson's checks live in ``lessonNN.py`` and list themselves in that module's ``__all__``;
-they are all re-exported here, so ``from mlpcourse.checkers import check_sigmoid`` works.
+they are all re-exported here, so ``from mlpcourse.checkers import check_sigmoid`` works. What
+the lesson modules share lives in :mod:`.core` (running and judging cases) and :mod:`.helpers`
+(multiple choice, networks as case data); a lesson module never imports another lesson module.
+``python -m mlpcourse new-task`` adds a task to a lesson (:mod:`mlpcourse.authoring`).
 
 Under nbgrader
 --------------
