@@ -11,6 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
@@ -18,7 +19,7 @@ from ..datasets import logic_gate
 from ..network import Network, forward
 from ..perceptron import PerceptronResult, _check_weights, perceptron_output
 from .alt_text import describe, number, numbers, plain
-from .style import COLORS
+from .style import CLASS_MARKERS, COLORS, LINE_STYLES
 
 GATE_NAMES = ("AND", "OR", "XOR")
 # Shared by the static plots and gate_panels_live, which may have to add these artists itself.
@@ -165,7 +166,7 @@ def _points(ax, X, y, o):
     for t, role in ((1, "positive"), (0, "negative")):
         mask = y == t
         ax.scatter(X[mask, 0], X[mask, 1], color=COLORS[role], label=f"target $t = {t}$",
-                   **_TARGET_STYLE)
+                   marker=CLASS_MARKERS[t], **_TARGET_STYLE)
     wrong = o != y
     if wrong.any():
         ax.scatter(X[wrong, 0], X[wrong, 1], **_WRONG_STYLE)
@@ -260,6 +261,12 @@ def gate_panels(solutions, gates=GATE_NAMES, axes=None):
     return axes
 
 
+def _marker_path(marker):
+    """The Path that ``scatter(marker=marker)`` draws (a collection can take one per point)."""
+    style = MarkerStyle(marker)
+    return style.get_path().transformed(style.get_transform())
+
+
 def _by_gid(artists, gid):
     """The first artist with this gid, or None."""
     return next((a for a in artists if a.get_gid() == gid), None)
@@ -308,6 +315,7 @@ def gate_panels_live(w, theta, gates=GATE_NAMES):
                 scatter.set_visible(False)
         colors = [COLORS["positive" if t == 1 else "negative"] for t in y]
         targets = ax.scatter(X[:, 0], X[:, 1], color=colors, **_TARGET_STYLE)
+        targets.set_paths([_marker_path(CLASS_MARKERS[int(t)]) for t in y])  # shape by target
         panels.append((gate, X, y, _by_gid(ax.images, "region"), line, wrong, targets, ax.title))
     lo, hi = axes[0].get_xlim()
     resolution = panels[0][3].get_array().shape[0]
@@ -361,12 +369,14 @@ def errors_per_epoch(results, ax=None, title="Perceptron learning rule"):
         results = {"training": results}
     if ax is None:
         _, ax = plt.subplots(figsize=(8.0, 3.2))
-    for (label, result), color in zip(results.items(), COLORS["classes"], strict=False):
+    for i, ((label, result), color) in enumerate(zip(results.items(), COLORS["classes"],
+                                                     strict=False)):
         epochs = np.arange(1, result.epochs_run + 1)
         note = (f"no mistakes in epoch {result.epochs_run}" if result.converged
                 else f"mistakes in all {result.epochs_run} epochs")
-        ax.plot(epochs, result.errors, marker="o", markersize=4, color=color, gid="errors",
-                label=f"{label}: {note}")
+        ax.plot(epochs, result.errors, marker=CLASS_MARKERS[i % len(CLASS_MARKERS)],
+                linestyle=LINE_STYLES[i % len(LINE_STYLES)], markersize=4, color=color,
+                gid="errors", label=f"{label}: {note}")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=-0.2)
@@ -459,6 +469,7 @@ def hidden_lines(net: Network, X, y, ax=None, title=None, lim=(-0.5, 1.5), legen
         line = _line_points(w, -b, lo, hi)
         if line is not None:
             ax.plot(*line, color=COLORS["classes"][2 + i % 8], linewidth=1.8, gid="hidden_line",
+                    linestyle=LINE_STYLES[i % len(LINE_STYLES)],
                     label=f"hidden {i + 1}: ${_equation(w, -b)}$")
     o = output(X).astype(int)
     _points(ax, X, y, o)

@@ -25,6 +25,11 @@ COLORS = {
     "classes": ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#E69F00",
                 "#F0E442", "#6E6E6E", "#882255"],
 }
+# colour never carries a meaning alone: class k's samples also get marker CLASS_MARKERS[k], and
+# the second of two curves a dashed line (tests/test_colour_meaning.py)
+CLASS_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "p")
+# line styles of several curves told apart by colour (series i: LINE_STYLES[i % 4])
+LINE_STYLES = ("-", "--", "-.", ":")
 
 RC = {
     "figure.figsize": (6.4, 3.6),

@@ -9,7 +9,7 @@ from matplotlib.colors import ListedColormap
 
 from ..network import Network, forward
 from .alt_text import describe, number, plain
-from .style import COLORS
+from .style import CLASS_MARKERS, COLORS
 
 
 def _grid(X, resolution, margin=0.5):
@@ -58,7 +58,8 @@ def decision_regions(net: Network, X, y, ax=None, resolution=150, title=None, ma
         mask = y == c
         if mask.any():
             ax.scatter(X[mask, 0], X[mask, 1], s=s, color=colors[c], edgecolor="white",
-                       linewidth=0.4, label=f"class {c}")
+                       marker=CLASS_MARKERS[c % len(CLASS_MARKERS)], linewidth=0.4,
+                       label=f"class {c}")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_aspect("equal", adjustable="box")
@@ -96,7 +97,7 @@ def loss_curves(history, ax=None, title=None, log=False):
     epochs = np.arange(1, len(history.train_loss) + 1)
     ax.plot(epochs, history.train_loss, color=COLORS["train"], label="training loss")
     if history.val_loss:
-        ax.plot(history.val_epochs, history.val_loss, "o-", color=COLORS["validation"],
+        ax.plot(history.val_epochs, history.val_loss, "o--", color=COLORS["validation"],
                 markersize=3, label="validation loss (at each check)")
     if history.best_epoch is not None:
         ax.axvline(history.best_epoch, color=COLORS["highlight"], linestyle="--",
