@@ -98,3 +98,31 @@ def test_several_runs_and_hidden_lines_differ_in_line_style():
     hidden = [line for line in ax.lines if line.get_gid() == "hidden_line"]
     assert len(hidden) == 2 and hidden[0].get_linestyle() != hidden[1].get_linestyle()
     plt.close("all")
+
+
+def _edge_dashes(ax) -> list:
+    """Each edge's dash pattern (None: solid), in W[l].ravel() order."""
+    edges = next(c for c in ax.collections if c.get_gid() == "edges")
+    return [dashes for _offset, dashes in edges.get_linestyles()]
+
+
+def test_network_diagram_edges_of_opposite_sign_differ_in_line_style():
+    from mlpcourse.plots.diagrams import draw_network, draw_network_live
+
+    net = mc.Network.from_weights(W=[[[1.0, -2.0], [0.5, -0.1]], [[1.0, -1.0]]],
+                                  b=[[0.0, 0.0], [0.0]], activations=["tanh", "sigmoid"])
+    signs = np.concatenate([np.ravel(w) for w in net.W[1:]]) < 0
+    ax = draw_network(net, x=np.array([0.5, 0.2]))
+    dashes = _edge_dashes(ax)
+    assert [d is not None for d in dashes] == list(signs)  # negative weights dashed, others solid
+    legend = {t.get_text(): h for t, h in zip(ax.get_legend().get_texts(),
+                                              ax.get_legend().legend_handles, strict=True)}
+    assert legend["w > 0"].get_linestyle() != legend["w < 0"].get_linestyle()
+    # the live diagram (sliders) restyles the edges when a weight changes sign
+    live_ax, update = draw_network_live(net, x=np.array([0.5, 0.2]))
+    flipped = mc.Network.from_weights(W=[[[-1.0, 2.0], [0.5, -0.1]], [[1.0, -1.0]]],
+                                      b=[[0.0, 0.0], [0.0]], activations=["tanh", "sigmoid"])
+    update(flipped, x=np.array([0.5, 0.2]))
+    signs = np.concatenate([np.ravel(w) for w in flipped.W[1:]]) < 0
+    assert [d is not None for d in _edge_dashes(live_ax)] == list(signs)
+    plt.close("all")

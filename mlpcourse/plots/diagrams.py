@@ -250,7 +250,8 @@ def draw_network(net: Network, x=None, grads=None, ax=None, edge_labels=True, ti
     if legend:
         symbol = "∂L/∂w" if grads is not None else "w"
         handles = [Line2D([], [], color=COLORS["positive"], lw=2, label=f"{symbol} > 0"),
-                   Line2D([], [], color=COLORS["negative"], lw=2, label=f"{symbol} < 0")]
+                   Line2D([], [], color=COLORS["negative"], lw=2, linestyle=_dashes(2),
+                          label=f"{symbol} < 0")]
         ax.legend(handles=handles, loc="lower center", ncols=2, fontsize=9 * max(font, 0.8),
                   handlelength=1.5, borderaxespad=0.0)
     ax.set_xlim(extent[0], extent[1])
@@ -331,9 +332,10 @@ def draw_network_live(net: Network, x=None, grads=None, ax=None, title=None, *, 
         _check_grads(net, grads)
         values = grads.W if grads is not None else net.W
         n_edges = sum(w.size for w in net.W[1:])
-        colors, widths = _edge_style(values, net.L,
-                                     bool(state["edge_label"]) or n_edges <= MAX_EDGE_LABELS)
+        bold = bool(state["edge_label"]) or n_edges <= MAX_EDGE_LABELS
+        colors, widths, styles = _edge_style(values, net.L, bold)
         state["edges"].set_color(colors)
+        state["edges"].set_linestyles(styles)
         state["edges"].set_linewidths(widths)
         flat = np.concatenate([np.ravel(values[l]) for l in range(1, net.L + 1)])
         for text, v in zip(state["edge_label"], flat, strict=False):  # none if unlabelled
@@ -410,20 +412,29 @@ def _draw_edges(ax, pos, edge_values, L, bold, trim):
     direction = segments[:, 1] - segments[:, 0]
     direction /= np.linalg.norm(direction, axis=1, keepdims=True)  # layers never share an x
     segments = segments + trim * np.stack([direction, -direction], axis=1)
-    colors, widths = _edge_style(edge_values, L, bold)
-    edges = LineCollection(segments, colors=colors, linewidths=widths,
+    colors, widths, styles = _edge_style(edge_values, L, bold)
+    edges = LineCollection(segments, colors=colors, linewidths=widths, linestyles=styles,
                            alpha=0.9 if bold else 0.45, zorder=1, capstyle="butt")
     edges.set_gid("edges")
     ax.add_collection(edges)
 
 
+def _dashes(width):
+    """Dash pattern of a negative weight's edge of this width (points): dashes 4 pt + 1.5 widths
+    long, gaps 2.5 pt + 0.6 widths. matplotlib multiplies a pattern by the line width, so it is
+    divided out here: thin edges keep visible dashes, thick ones do not turn into dots."""
+    return (0, ((4.0 + 1.5 * width) / width, (2.5 + 0.6 * width) / width))
+
+
 def _edge_style(edge_values, L, bold):
-    """Colour (by sign) and width (by size, relative to the largest) of every edge, in
-    W[l].ravel() order for l = 1..L."""
+    """Colour and line style (by sign: negative weights dashed, so the sign does not rest on
+    colour alone) and width (by size, relative to the largest) of every edge, in W[l].ravel()
+    order for l = 1..L."""
     values = np.concatenate([np.ravel(edge_values[l]) for l in range(1, L + 1)]).astype(float)
     size = np.abs(values) / max(np.abs(values).max(), np.finfo(float).tiny)
     widths = (0.6 + 3.4 * size) if bold else (0.1 + 0.8 * size)
-    return _sign_colors(values), widths
+    styles = [_dashes(w) if v < 0 else "solid" for v, w in zip(values, widths, strict=True)]
+    return _sign_colors(values), widths, styles
 
 
 def _edge_label_fraction(n_in):
