@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from IPython.core.inputtransformer2 import TransformerManager
 
 REPO = Path(__file__).resolve().parents[1]
 ENVIRONMENT = REPO / "environment.yml"
@@ -84,9 +85,9 @@ def lesson_imports() -> list[str]:
         for cell in notebook.cells:
             if cell.cell_type != "code":
                 continue
-            # IPython magics and shell escapes are not Python
-            source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                               for line in cell.source.splitlines())
+            # IPython turns magics and shell escapes (also indented ones, like the Colab
+            # install cell's %pip) into Python, as the kernel does
+            source = TransformerManager().transform_cell(cell.source)
             try:
                 tree = ast.parse(source)
             except SyntaxError as error:
@@ -142,8 +143,10 @@ def test_binder_environment_runs_every_lesson_import(tmp_path):
         pytest.skip(f"environment.yml pins python {python_pin}; no python{python_pin} here")
 
     repo = tmp_path / "repo"
-    shutil.copytree(REPO / "mlpcourse", repo / "mlpcourse",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    # the package, and the lessons and exercises its build includes (pyproject's force-include)
+    for folder in ("mlpcourse", "notebooks", "exercises"):
+        shutil.copytree(REPO / folder, repo / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     for name in REPOSITORY_FILES:
         if (REPO / name).exists():
             shutil.copy2(REPO / name, repo / name)
