@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import PathCollection
 
 import mlpcourse as mc
 from mlpcourse.datasets import logic_gate
@@ -125,4 +126,19 @@ def test_network_diagram_edges_of_opposite_sign_differ_in_line_style():
     update(flipped, x=np.array([0.5, 0.2]))
     signs = np.concatenate([np.ravel(w) for w in flipped.W[1:]]) < 0
     assert [d is not None for d in _edge_dashes(live_ax)] == list(signs)
+    plt.close("all")
+
+
+def test_playground_test_points_have_one_shape_per_class():
+    from mlpcourse.playground import Config, snapshot
+
+    fig, _metrics = snapshot(Config(epochs=5))
+    ax_regions = fig.axes[0]
+    rings = [c for c in ax_regions.collections if isinstance(c, PathCollection)
+             and not c.get_label().startswith("class ") and len(c.get_facecolor()) == 0]
+    filled = [c for c in ax_regions.collections if c.get_label().startswith("class ")]
+    assert len(rings) == len(filled) == 2
+    assert marker_shape(rings[0]) != marker_shape(rings[1])
+    # a class's test points have the shape of its training points
+    assert [marker_shape(c) for c in rings] == [marker_shape(c) for c in filled]
     plt.close("all")

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 
 from ..playground import is_finite
 from .alt_text import describe, plain
-from .style import COLORS, RC
+from .style import CLASS_MARKERS, COLORS, RC
 from .training import decision_regions, loss_curves
 
 FIGSIZE = (9.5, 3.8)  # inches: decision regions and loss curves side by side
@@ -61,7 +61,8 @@ def draw_run(net, history, data, metrics, fig=None, title=None):
         for c in range(k):
             mask = data.y_test == c
             ax_regions.scatter(data.X_test[mask, 0], data.X_test[mask, 1], s=22,
-                               facecolor="none", edgecolor=colors[c], linewidth=1.0)
+                               marker=CLASS_MARKERS[c % len(CLASS_MARKERS)], facecolor="none",
+                               edgecolor=colors[c], linewidth=1.0)
         ax_regions.set_title(f"train {metrics['train_accuracy']:.0%}, "
                              f"test {metrics['test_accuracy']:.0%} (rings)")
         ax_regions.legend(loc="upper right", fontsize=8, handletextpad=0.1)
