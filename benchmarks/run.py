@@ -26,6 +26,7 @@ from statistics import median
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the sibling modules, when run as a script from anywhere
+sys.path.insert(1, str(HERE.parent))  # this tree's mlpcourse, whatever the venv has installed
 
 import harness  # noqa: E402
 import numpy as np  # noqa: E402
