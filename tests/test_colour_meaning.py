@@ -142,3 +142,18 @@ def test_playground_test_points_have_one_shape_per_class():
     # a class's test points have the shape of its training points
     assert [marker_shape(c) for c in rings] == [marker_shape(c) for c in filled]
     plt.close("all")
+
+
+def test_binary_probability_plot_and_loss_pairing_do_not_rest_on_colour():
+    from mlpcourse.plots.outputs import binary_probability_plot, sigmoid_loss_pairing
+
+    p = np.array([0.1, 0.4, 0.6, 0.9, 0.2, 0.8])
+    y = np.array([0, 1, 0, 1, 0, 1])  # one mistake per class
+    ax = binary_probability_plot(p, y)
+    shapes = {c.get_label(): marker_shape(c) for c in ax.collections}
+    assert len(set(shapes.values())) == 4, shapes  # right/wrong x class 0/1: four shapes
+    axes = sigmoid_loss_pairing()
+    for panel in axes:
+        styles = [line.get_linestyle() for line in panel.lines if line.get_label()[0] != "_"]
+        assert len(styles) == 2 and styles[0] != styles[1]
+    plt.close("all")

@@ -16,7 +16,7 @@ from ..activations import sigmoid, sigmoid_prime, softmax
 from ..losses import loss_gradient
 from .alt_text import describe as describe_plot
 from .alt_text import number, plain
-from .style import COLORS
+from .style import CLASS_MARKERS, COLORS
 
 
 def _flat(name, values, m=None):
@@ -301,8 +301,9 @@ def binary_probability_plot(p, y, ax=None, threshold=0.5, class_names=None, titl
     ax = _new_axes(ax, (6.4, 3.4))
     for c, color in ((0, COLORS["negative"]), (1, COLORS["positive"])):
         ok, wrong = (y == c) & right, (y == c) & ~right
-        ax.scatter(rank[ok], p[ok], s=12, color=color, label=f"true {names[c]}")
-        ax.scatter(rank[wrong], p[wrong], s=40, marker="x", color=color,
+        ax.scatter(rank[ok], p[ok], s=12, color=color, marker=CLASS_MARKERS[c],
+                   label=f"true {names[c]}")
+        ax.scatter(rank[wrong], p[wrong], s=40, marker=("x", "+")[c], color=color,
                    label=f"true {names[c]}, misclassified ({wrong.sum()})")
     ax.axhline(threshold, color="k", linestyle="--", linewidth=1,
                label=f"threshold {threshold:g}")
@@ -477,11 +478,11 @@ def sigmoid_loss_pairing(z=None, y=1, axes=None):
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(8.4, 3.2))
     ax_l, ax_g = axes
-    for (label, (value, grad)), color in zip(curves.items(),
-                                             (COLORS["derivative"], COLORS["function"]),
-                                             strict=True):
-        ax_l.plot(z, value, color=color, label=label)
-        ax_g.plot(z, grad, color=color, label=label.split(" ")[0])
+    for (label, (value, grad)), color, style in zip(curves.items(),
+                                                    (COLORS["derivative"], COLORS["function"]),
+                                                    ("--", "-"), strict=True):
+        ax_l.plot(z, value, color=color, linestyle=style, label=label)
+        ax_g.plot(z, grad, color=color, linestyle=style, label=label.split(" ")[0])
     ax_l.set_ylim(-0.2, min(6.0, float(max(v.max() for v, _ in curves.values())) + 0.2))
     ax_l.set_xlabel("z (output neuron's weighted sum)")
     ax_l.set_ylabel(f"loss for y = {y}")
