@@ -4,6 +4,7 @@ diff driver, and `make test` (its dev install) configures that driver with the v
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,12 +24,10 @@ def test_gitattributes_routes_notebooks_to_nbdime():
 
 
 def test_git_diff_of_a_notebook_shows_the_changed_cell_not_json(tmp_path):
-    if not (ROOT / ".git").exists():
-        pytest.skip("not a git clone")
-    found = subprocess.run(["git", "config", "--get", "diff.jupyternotebook.command"], cwd=ROOT,
-                           capture_output=True, text=True)
-    assert found.returncode == 0, "run `make git-nbdime` (make test does it): no nbdime diff driver"
-    driver = found.stdout.strip()
+    """The driver the Makefile configures (this venv's nbdime), in a fresh repository with the
+    project's .gitattributes."""
+    driver = f"{Path(sys.executable).parent / 'git-nbdiffdriver'} diff"
+    assert "git-nbdiffdriver diff" in (ROOT / "Makefile").read_text()  # what `make` configures
     repo = tmp_path / "repo"
     repo.mkdir()
     shutil.copy(ROOT / ".gitattributes", repo)
@@ -47,3 +46,16 @@ def test_git_diff_of_a_notebook_shows_the_changed_cell_not_json(tmp_path):
     assert '"source": [' not in diff and '"cell_type"' not in diff  # ... instead of JSON lines
     raw = _git("diff", "--no-ext-diff", cwd=repo).stdout
     assert '"source"' in raw  # the JSON diff is still there when asked for
+
+
+def test_this_clone_diffs_notebooks_with_an_existing_nbdime(tmp_path):
+    """Where `make` configured this clone, the driver it names exists (a moved or deleted venv
+    would make every `git diff` of a notebook fail)."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git clone")
+    found = subprocess.run(["git", "config", "--get", "diff.jupyternotebook.command"], cwd=ROOT,
+                           capture_output=True, text=True)
+    if found.returncode != 0:
+        pytest.skip("this clone has no nbdime driver configured (make git-nbdime)")
+    program = found.stdout.split()[0]
+    assert Path(program).is_file(), f"{program} is gone: run make git-nbdime again"
