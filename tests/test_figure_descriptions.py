@@ -4,6 +4,8 @@ it), and that every figure the committed lessons show carries one."""
 
 import base64
 import io
+import json
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,6 +13,9 @@ import pytest
 from PIL import Image
 
 from mlpcourse.plots import alt_text as d
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = sorted([*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "solutions").glob("*.ipynb")])
 
 
 @pytest.fixture(autouse=True)
@@ -119,3 +124,27 @@ def test_a_notebook_shows_the_png_with_alt_text_and_the_description_below_it():
 
 def test_register_display_outside_ipython_does_nothing():
     assert d.register_display(object()) is False
+
+
+def _images(path):
+    """(cell index, image output, the output after it) for every PNG a notebook shows."""
+    cells = json.loads(path.read_text())["cells"]
+    for index, cell in enumerate(cells):
+        outputs = cell.get("outputs", [])
+        for k, output in enumerate(outputs):
+            if "image/png" in output.get("data", {}):
+                yield index, output, outputs[k + 1] if k + 1 < len(outputs) else None
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_committed_figure_has_alt_text_and_a_description_below(path):
+    missing = []
+    for index, output, after in _images(path):
+        metadata = output.get("metadata", {}).get("image/png", {})
+        alt = metadata.get("alt", "")
+        shown = "".join((after or {}).get("data", {}).get("text/plain", ""))
+        if len(alt) < 20 or shown != f"Figure description: {alt}":
+            missing.append(index)
+        elif not metadata.get("width"):
+            missing.append(index)  # a high-DPI PNG needs its display size
+    assert not missing, f"{path.name}: figures without a description in cells {missing}"
