@@ -157,3 +157,16 @@ def test_binary_probability_plot_and_loss_pairing_do_not_rest_on_colour():
         styles = [line.get_linestyle() for line in panel.lines if line.get_label()[0] != "_"]
         assert len(styles) == 2 and styles[0] != styles[1]
     plt.close("all")
+
+
+def test_path_terms_differ_in_line_style():
+    from mlpcourse import graph
+    from mlpcourse.plots import graph as graph_plots
+
+    net = graph.problem3(rng=1)
+    ax = graph_plots.path_contributions(net, "x1", [0.5, -1.0], values=np.linspace(-1, 1, 21))
+    terms = [line for line in ax.get_lines() if "→" in line.get_label()]
+    assert len(terms) == 5
+    dashes = [(line.get_linestyle(), str(line._unscaled_dash_pattern)) for line in terms]
+    assert len(set(dashes)) == len(terms), dashes
+    plt.close("all")

@@ -24,7 +24,7 @@ from ..graph import GraphNetwork
 from ..pathsum import latex_node
 from .alt_text import describe as describe_plot
 from .alt_text import number, plain
-from .style import COLORS
+from .style import COLORS, LINE_STYLES
 
 RADIUS = 0.3  # node radius in data units (nodes of a column are 1.2 apart, columns 2 apart)
 DX, DY = 2.0, 1.2
@@ -359,7 +359,8 @@ def path_contributions(net: GraphNetwork, source, x, values=None, vary=None, ax=
     if ax is None:
         _, ax = plt.subplots(figsize=(8.0, 3.6))
     for k, (path, term) in enumerate(zip(ps.paths, terms, strict=True)):
-        ax.plot(values, term, color=COLORS["classes"][k % 10], lw=1.5, label=_path_label(path))
+        ax.plot(values, term, color=COLORS["classes"][k % 10], lw=1.5,
+                linestyle=LINE_STYLES[k % len(LINE_STYLES)], label=_path_label(path))
     ax.plot(values, total, color="black", lw=2.6, label=f"sum = ∂{net.output}/∂{source}")
     ax.plot(values[_sampled(values)], numeric, "o", color=COLORS["highlight"], ms=6, mfc="none",
             mew=1.5, label="finite differences")

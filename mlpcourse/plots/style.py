@@ -28,8 +28,9 @@ COLORS = {
 # colour never carries a meaning alone: class k's samples also get marker CLASS_MARKERS[k], and
 # the second of two curves a dashed line (tests/test_colour_meaning.py)
 CLASS_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "p")
-# line styles of several curves told apart by colour (series i: LINE_STYLES[i % 4])
-LINE_STYLES = ("-", "--", "-.", ":")
+# line styles of several curves told apart by colour (series i: LINE_STYLES[i % 6]): solid,
+# dashed, dash-dot, dotted, dash-dot-dot, long dash-short dash
+LINE_STYLES = ("-", "--", "-.", ":", (0, (3, 1, 1, 1, 1, 1)), (0, (8, 2, 3, 2)))
 
 RC = {
     "figure.figsize": (6.4, 3.6),
