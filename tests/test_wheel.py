@@ -190,9 +190,9 @@ def test_the_wheel_installs_starts_updates_and_its_lessons_pass_nbval(scratch):
     # nbval on the installed lessons, in the student's folder, with the student's Python
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
     shutil.copy2(ROOT / "tests" / "nbval_sanitize.cfg", tmp_path / "sanitize.cfg")
-    run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         "--nbval-sanitize-with", tmp_path / "sanitize.cfg", "--rootdir", folder,
-         folder / "notebooks"], cwd=folder, env=env)
+    run([python, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--nbval",
+         "--nbval-current-env", "--nbval-sanitize-with", tmp_path / "sanitize.cfg",
+         "--rootdir", folder, folder / "notebooks"], cwd=folder, env=env)  # -x: the first diff
     lap("nbval")
 
     # the student works on an exercise; the course moves to its next version
