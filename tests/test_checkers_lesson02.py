@@ -1,6 +1,8 @@
-"""Lesson 2's checks: the reference solutions (taken from solutions/02_forward_pass.ipynb) pass,
-an untouched exercise stub is "not attempted", and the classic mistakes (transposed W, forgotten
-bias, no activation, a[0] missing, the lecture's printed numbers) fail with a useful message."""
+"""Lesson 2's checks (the forward pass): transposed W, forgotten bias, no activation, a[0] missing,
+the lecture's printed numbers: the classic mistakes fail with a message that names the case and
+the slip without giving the answer away. What holds for every lesson (the solution passes, the
+stub is not attempted, the notebook and the checker agree on tasks and points) is in
+test_checkers_lessons.py."""
 
 import numpy as np
 import pytest

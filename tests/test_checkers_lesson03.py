@@ -1,5 +1,7 @@
-"""Lesson 3's checks: the reference solutions (taken from solutions/03_activations.ipynb) pass, an
-untouched exercise stub is "not attempted", and the classic mistakes fail with a useful message."""
+"""Lesson 3's checks (activation functions): the classic mistakes fail with a message that names
+the case and the slip without giving the answer away. What holds for every lesson (the solution
+passes, the stub is not attempted, the notebook and the checker agree on tasks and points) is in
+test_checkers_lessons.py."""
 
 import numpy as np
 import pytest

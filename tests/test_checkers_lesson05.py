@@ -1,6 +1,7 @@
-"""Lesson 5's checks (backpropagation by hand): the reference solutions from the solution notebook
-pass, the untouched exercise stubs are "not attempted", and the classic mistakes fail with a
-message that names the failing case and part without giving the answer away."""
+"""Lesson 5's checks (backpropagation by hand): the classic mistakes fail with a message that names
+the case and the slip without giving the answer away. What holds for every lesson (the solution
+passes, the stub is not attempted, the notebook and the checker agree on tasks and points) is in
+test_checkers_lessons.py."""
 
 import numpy as np
 from checkers_helpers import assert_fails, failures, namespace_fixture

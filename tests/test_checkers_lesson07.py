@@ -1,5 +1,7 @@
-"""Lesson 7 checks: the solution notebook's functions pass, untouched stubs are "not attempted",
-and the classic mistakes of each task fail with a message that says what is wrong."""
+"""Lesson 7's checks (vanishing gradients): the classic mistakes fail with a message that names the
+case and the slip without giving the answer away. What holds for every lesson (the solution
+passes, the stub is not attempted, the notebook and the checker agree on tasks and points) is in
+test_checkers_lessons.py."""
 
 import numpy as np
 import pytest

@@ -1,6 +1,7 @@
-"""Lesson 8's checks (the lecture's quiz): the reference solutions pass, the exercise stubs are
-"not attempted", classic mistakes fail with a useful message, and the Q1 network the checks use is
-the one the lesson defines."""
+"""Lesson 8's checks (the lecture's quiz): the classic mistakes fail with a message that names the
+case and the slip without giving the answer away, and the Q1 network the checks use is the one
+the lesson defines. What holds for every lesson (the solution passes, the stub is not attempted,
+the notebook and the checker agree on tasks and points) is in test_checkers_lessons.py."""
 
 from pathlib import Path
 
