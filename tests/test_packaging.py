@@ -113,3 +113,37 @@ def test_readme_course_map_lists_every_lesson_with_its_binder_link():
         assert f"urlpath=lab/tree/notebooks/{name})" in readme, f"{name} has no Binder link"
     badge = re.search(r"\[!\[Binder\]\([^)]*\)\]\(([^)]*)\)", readme)
     assert badge and badge.group(1).endswith(f"urlpath=lab/tree/notebooks/{lessons[0]}")
+
+
+def readme_layout() -> set[str]:
+    """The package paths the README's "Repository layout" tree names (``plots/diagrams.py``,
+    ``practice/``), read from its indentation."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Repository layout", 1)[1].split("\n## ", 1)[0]
+    tree = section.split("```", 2)[1]
+    paths, stack = set(), []
+    for line in tree.splitlines():
+        name = line.strip().split(" ", 1)[0] if line.strip() else ""
+        if not name.endswith((".py", "/")) or name.startswith("#"):
+            continue  # a comment, a continuation line or a top-level file
+        depth = (len(line) - len(line.lstrip())) // 2
+        if depth == 0:
+            stack = [name] if name == "mlpcourse/" else []
+            continue
+        if not stack:
+            continue
+        stack = stack[:depth] + [name]
+        paths.add("".join(stack[1:]))
+    return paths
+
+
+def test_readme_layout_lists_every_module_of_the_package():
+    package = ROOT / "mlpcourse"
+    modules = {p.relative_to(package).as_posix() for p in package.rglob("*.py")
+               if "__pycache__" not in p.parts}
+    packages = {p.relative_to(package).as_posix() + "/" for p in package.rglob("*")
+                if p.is_dir() and (p / "__init__.py").exists()} - {"./"}
+    listed = readme_layout()
+    assert "activations.py" in listed and "plots/diagrams.py" in listed, listed  # the parser works
+    assert sorted((modules | packages) - listed) == [], "modules missing from the README layout"
+    assert sorted(listed - modules - packages) == [], "the README layout names missing modules"
