@@ -13,7 +13,7 @@ import numpy as np
 from .. import graph
 from ..network import Network, backward, forward, init_network, update
 from .core import Case, Task, compare_parts
-from .helpers import FRESH, choice_task, compare_choices
+from .helpers import FRESH, choice_task, compare_choices, describe_short
 
 GRAPH = ("mlpcourse.graph",)
 
@@ -274,8 +274,7 @@ def _compare_paths(edges, source, target):
 
     def compare(got, expected):
         if not isinstance(got, list | tuple):
-            shown = "None (did you forget `return`?)" if got is None else f"a {type(got).__name__}"
-            return f"expected a list of paths (tuples of node names); got {shown}"
+            return f"expected a list of paths (tuples of node names); got {describe_short(got)}"
         paths = []
         for path in got:
             if isinstance(path, str) or not isinstance(path, list | tuple) or len(path) < 2:
