@@ -170,3 +170,14 @@ def test_path_terms_differ_in_line_style():
     dashes = [(line.get_linestyle(), str(line._unscaled_dash_pattern)) for line in terms]
     assert len(set(dashes)) == len(terms), dashes
     plt.close("all")
+
+
+def test_vanishing_gradient_curves_differ_in_marker():
+    from mlpcourse.plots.vanishing import layer_norms
+
+    norms = {"sigmoid": np.array([1e-3, 1e-2, 1e-1]), "relu": np.array([0.5, 0.6, 0.7]),
+             "tanh": np.array([0.1, 0.2, 0.3])}
+    ax = layer_norms(norms)
+    markers = [line.get_marker() for line in ax.lines if line.get_label() in norms]
+    assert len(markers) == 3 and len(set(markers)) == 3
+    plt.close("all")

@@ -22,7 +22,7 @@ from ..activations import ACTIVATIONS, column
 from .activations import _freeze_layout, _label_as_text
 from .alt_text import describe as describe_plot
 from .alt_text import number, plain
-from .style import COLORS
+from .style import CLASS_MARKERS, COLORS, LINE_STYLES
 
 ACTIVATION_COLORS = column("color")  # {name: colour}, read live from the activation registry
 
@@ -31,6 +31,11 @@ _GRADIENT_LABELS = {
     "b": r"$\|\partial L / \partial b^{(l)}\|$",
     "delta": r"$\|\delta^{(l)}\|$",
 }
+
+
+def _marker(i: int) -> str:
+    """Marker of the i-th curve: curves differ in shape too, not only in colour."""
+    return CLASS_MARKERS[i % len(CLASS_MARKERS)]
 
 
 def _color(label: str, i: int) -> str:
@@ -110,7 +115,7 @@ def layer_norms(norms, ax=None, ylabel=_GRADIENT_LABELS["W"], title=None, refere
         _, ax = plt.subplots()
     for i, (label, values) in enumerate(norms.items()):
         values = _positive(values)
-        ax.plot(np.arange(1, values.size + 1), values, "o-", markersize=4,
+        ax.plot(np.arange(1, values.size + 1), values, marker=_marker(i), markersize=4,
                 color=_color(label, i), label=label)
     for j, (label, values) in enumerate((reference or {}).items()):
         values = _positive(values)
@@ -150,7 +155,7 @@ def depth_curves(sweeps, ax=None, which="first", ylabel=None, title=None):
     for i, (label, sweep) in enumerate(sweeps.items()):
         if not isinstance(sweep, diagnostics.DepthSweep):
             raise TypeError(f"sweeps[{label!r}] must be a DepthSweep; got {describe(sweep)}")
-        ax.plot(sweep.depths, _positive(getattr(sweep, which)), "o-", markersize=4,
+        ax.plot(sweep.depths, _positive(getattr(sweep, which)), marker=_marker(i), markersize=4,
                 color=_color(label, i), label=label)
     _log_y(ax)
     ax.set_xlabel("depth $L$ (layers with weights)")
@@ -494,10 +499,10 @@ def training_comparison(runs, axes=None, figsize=(9.5, 3.4)):
         before, after, history = run
         color = _color(label, i)
         left.plot(np.arange(1, len(history.train_loss) + 1), history.train_loss, color=color,
-                  label=label)
+                  linestyle=LINE_STYLES[i % len(LINE_STYLES)], label=label)
         change = _positive(diagnostics.weight_change(before, after))
-        right.plot(np.arange(1, change.size + 1), change, "o-", markersize=4, color=color,
-                   label=label)
+        right.plot(np.arange(1, change.size + 1), change, marker=_marker(i), markersize=4,
+                   color=color, label=label)
     left.set_xlabel("epoch")
     left.set_ylabel("training loss")
     left.legend(fontsize=9)
