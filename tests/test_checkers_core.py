@@ -7,7 +7,7 @@ Each test plants one slip in a student function and asserts the diagnosis."""
 import numpy as np
 import pytest
 
-from mlpcourse.checkers import core
+from mlpcourse.checkers import core, helpers
 from mlpcourse.checkers.core import Case, Outcome, Slips, compare_numbers, compare_parts, judge
 
 RNG = np.random.default_rng(2026)
@@ -192,3 +192,42 @@ def test_diagnose_alone():
     assert core.diagnose(-x, x) == core.FLIPPED_SIGN
     assert core.diagnose(x + 1.0, x) is None
     assert core.diagnose(x * 3, x, Slips(n=3)) == core.TOO_LARGE.format(n=3)
+
+
+# ---------------------------------------------------------------- helpers: multiple choice
+
+OPTIONS = {"a": "one", "b": "two", "c": "three"}
+WHY_NOT = {"a": "one is too few", "c": "three is too many"}
+
+
+@pytest.mark.parametrize("answer", ["b", "B", " b ", "(b)", "b."])
+def test_a_choice_is_read_in_any_usual_spelling(answer):
+    assert helpers.read_letter(answer, OPTIONS) == "b"
+    assert helpers.choice_task("pick", OPTIONS, WHY_NOT, "b").check(lambda: answer).passed
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ("a", "'a' is wrong here: one is too few"),  # the reason, never the right letter
+    ("d", "'d' is not one of the options 'a', 'b', 'c'"),
+    (2, "expected one letter as a string (one of 'a', 'b', 'c'); got 2 (int)"),
+    (None, core.NO_RETURN),
+])
+def test_a_wrong_choice_says_why_without_the_right_letter(answer, message):
+    task = helpers.choice_task("pick", OPTIONS, WHY_NOT, "b", verdict="is wrong here")
+    report = task.check(lambda: answer)
+    assert [r.message for r in report.results] == [message]
+
+
+def test_a_choice_task_must_explain_every_wrong_option():
+    with pytest.raises(ValueError, match="why_not must explain every option but the right one"):
+        helpers.choice_task("pick", OPTIONS, {"a": "too few"}, "b")
+    with pytest.raises(ValueError, match="why_not"):
+        helpers.choice_task("pick", OPTIONS, WHY_NOT, "z")
+
+
+def test_an_all_that_apply_answer_names_wrong_letters_and_counts_missing_ones():
+    compare = helpers.compare_choices(OPTIONS, {"c": "not this one"}, "does not apply")
+    assert compare("ab", {"a", "b"}) is None and compare(["B", "a"], {"a", "b"}) is None
+    assert compare("abc", {"a", "b"}) == "'c' does not apply: not this one"
+    assert "some are missing (1 chosen)" in compare("a", {"a", "b"})
+    assert "expected the letters" in compare("ax", {"a", "b"})
