@@ -210,3 +210,13 @@ def test_a_folder_without_write_permission_is_a_clear_error(tmp_path, capsys):
         locked.chmod(0o700)
     errors = capsys.readouterr().err
     assert "cannot create FOLDER" in errors and "cannot write into FOLDER" in errors
+
+
+def test_a_folder_where_a_notebook_should_be_is_a_clear_error_and_kept(work):
+    folder, v2 = work
+    (folder / "notebooks/03_c.ipynb").mkdir()  # the new lesson's name is taken by a folder
+    with pytest.raises(student.StudentFolderError, match="cannot bring notebooks/03_c.ipynb"):
+        student.sync(folder, v2, "2")
+    assert (folder / "notebooks/03_c.ipynb").is_dir()
+    manifest = json.loads((folder / student.MANIFEST).read_text())
+    assert manifest["files"]["notebooks/01_a.ipynb"]["version"] == "2"  # what was done is kept
