@@ -181,3 +181,14 @@ def test_vanishing_gradient_curves_differ_in_marker():
     markers = [line.get_marker() for line in ax.lines if line.get_label() in norms]
     assert len(markers) == 3 and len(set(markers)) == 3
     plt.close("all")
+
+
+def test_saturated_bins_are_hatched_not_only_coloured():
+    from mlpcourse.plots.activations import saturation
+
+    ax = saturation(3.0, names=("tanh",)).flat[0]
+    stairs = [p for p in ax.patches if p.get_fill()]
+    assert [bool(p.get_hatch()) for p in stairs] == [False, True]  # active, saturated
+    legend_patch = ax.get_legend().get_patches()[0]
+    assert legend_patch.get_hatch() == stairs[1].get_hatch()
+    plt.close("all")

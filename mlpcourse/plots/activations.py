@@ -226,9 +226,10 @@ def _saturation_panel(ax, name: str, z, scale: float, threshold: float) -> dict:
     reach = max(6.0, 3.5 * scale)
     edges, active, saturated, limit = _saturation_values(name, z, reach, threshold)
     # two step patches (one artist each), not one bar per bin: same picture, fewer artists
+    # the saturated bins hatched as well as coloured: colour does not carry the meaning alone
     bins = [ax.stairs(values, edges, fill=True, alpha=0.6, facecolor=COLORS[role],
-                      edgecolor="none")
-            for values, role in ((active, "neutral"), (saturated, "negative"))]
+                      edgecolor="none", hatch=hatch)
+            for values, role, hatch in ((active, "neutral", None), (saturated, "negative", "///"))]
     ax.set_xlim(-reach, reach)
     ax.set_ylim(0, 1.4)  # the tallest bin is 1; the legend sits above it
     ax.set_xlabel(f"$z = s\\,x$ (s = {scale:g})")
@@ -242,7 +243,7 @@ def _saturation_panel(ax, name: str, z, scale: float, threshold: float) -> dict:
     twin.set_ylabel(f"{name}'(z)", color=COLORS["derivative"])
     twin.grid(False)
     ax.set_title(f"{name}: {100 * saturated_fraction(name, z, threshold):.1f}% of z saturated")
-    handles = [Patch(color=COLORS["negative"], alpha=0.6,
+    handles = [Patch(facecolor=COLORS["negative"], edgecolor="none", alpha=0.6, hatch="///",
                      label=f"z where g' < {threshold:g}·max g'"),
                *twin.get_legend_handles_labels()[0]]
     ax.legend(handles=handles, loc="upper left", fontsize=8)
