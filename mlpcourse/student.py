@@ -183,12 +183,12 @@ def sync(folder, files: dict[str, Path] | None = None, version: str | None = Non
                         _write_atomic(beside, data)
                     report.kept[rel] = beside.relative_to(folder).as_posix()
             records[rel] = {"sha256": new, "version": version}
+        manifest["version"] = version  # only once every file is there
     except OSError as error:  # a folder where a notebook should be, a read-only file, a full disk
         raise StudentFolderError(f"cannot bring {rel} into {folder}: "
                                  f"{error.strerror or error} ({error.filename or rel}); "
                                  "nothing of yours was changed") from None
     finally:  # what was written so far is recorded, even if a later file failed
-        manifest["version"] = version
         _write_atomic(folder / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True)
                                           + "\n").encode())
     return report

@@ -220,3 +220,4 @@ def test_a_folder_where_a_notebook_should_be_is_a_clear_error_and_kept(work):
     assert (folder / "notebooks/03_c.ipynb").is_dir()
     manifest = json.loads((folder / student.MANIFEST).read_text())
     assert manifest["files"]["notebooks/01_a.ipynb"]["version"] == "2"  # what was done is kept
+    assert manifest["version"] == "1"  # the folder as a whole is not at version 2 yet
