@@ -16,6 +16,7 @@ import nbformat
 import pytest
 from checkers_helpers import stub
 
+from mlpcourse import launch
 from mlpcourse.__main__ import main
 from mlpcourse.assignments import generate
 from mlpcourse.authoring import AuthoringError, disagreements, new_task, points_summary
@@ -196,6 +197,7 @@ def test_the_guides_new_lesson_template_takes_tasks_and_passes_ruff(course):
                                               "0 points in total."),
                 nbformat.v4.new_code_cell(import_cell)]
     nbformat.write(nb, str(course / "solutions" / "10_new_lesson.ipynb"))
+    launch.main([str(course / "solutions" / "10_new_lesson.ipynb")])  # the guide's next step
     new_task("10", "first_thing", 2, root=course, args="z")
     new_task("10", "second_thing", 1, root=course)
     nb = read(course, "10_new_lesson")
@@ -203,9 +205,10 @@ def test_the_guides_new_lesson_template_takes_tasks_and_passes_ruff(course):
     assert [task.name for task in lesson10.TASKS] == ["first_thing", "second_thing"]
     assert disagreements(nb, ["first_thing", "second_thing"]) == []
     assert "There are 2 tasks, 3 points in total." in nb.cells[0].source
+    assert [launch.has_tag(c, launch.INSTALL_TAG) for c in nb.cells].count(True) == 1
     for cell in nb.cells:
-        if cell.cell_type == "code":
-            compile(cell.source, "cell", "exec")
+        if cell.cell_type == "code" and not launch.has_tag(cell, launch.INSTALL_TAG):
+            compile(cell.source, "cell", "exec")  # (the install cell's %pip is IPython's)
     ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--config",
                            str(REPO / "pyproject.toml"), "lesson10.py", "lesson05.py"],
                           cwd=course / "mlpcourse" / "checkers", capture_output=True, text=True)
