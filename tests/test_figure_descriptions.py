@@ -82,6 +82,12 @@ def test_figure_png_is_high_dpi_at_the_same_size_and_no_larger_than_at_1x():
     assert abs(image.size[0] - 2 * width) <= 1 and abs(image.size[1] - 2 * height) <= 1
     assert abs(width - 4 * 72) < 24 and abs(height - 3 * 72) < 24  # the tight box of 4 x 3 in
     assert image.mode == "P"  # a palette: a line plot needs no more than 256 colours
+    colours = image.convert("RGB")
+    assert colours.getpixel((1, 1)) == (255, 255, 255)  # the background stays exactly white
+    original = io.BytesIO()
+    fig.savefig(original, format="png", dpi=144, bbox_inches="tight")
+    exact = np.asarray(Image.open(original).convert("RGB"), dtype=int)
+    assert np.abs(np.asarray(colours, dtype=int) - exact).max() <= 16
     one_x = io.BytesIO()
     fig.savefig(one_x, format="png", dpi=72, bbox_inches="tight")
     assert len(png) < len(one_x.getvalue())

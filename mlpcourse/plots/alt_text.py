@@ -156,8 +156,10 @@ def description(fig) -> str | None:
 
 def figure_png(fig, scale: int = SCALE) -> tuple[bytes, int, int] | None:
     """``fig`` as a PNG with ``scale`` times the pixels per side, for a screen showing it at
-    (width, height) CSS pixels; reduced to a palette of at most 256 colours when that keeps every
-    channel within 16 levels of the original (line plots and heat maps do; photographs would not).
+    (width, height) CSS pixels. An opaque figure becomes a palette of at most 256 colours (see
+    :func:`palette_image`) when that keeps every channel within 16 levels of the original (line
+    plots and heat maps do, but for a handful of pixels: at most 0.1 % may be further off;
+    photographs would not).
 
     Returns
     -------
@@ -174,15 +176,47 @@ def figure_png(fig, scale: int = SCALE) -> tuple[bytes, int, int] | None:
     image.load()
     width, height = (round(n / scale) for n in image.size)
     rgba = np.asarray(image.convert("RGBA"))
-    opaque = bool((rgba[..., 3] == 255).all())
-    source = image.convert("RGB") if opaque else image.convert("RGBA")
-    small = source.quantize(PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE,
-                            dither=Image.Dither.NONE)
-    error = np.abs(np.asarray(small.convert(source.mode), dtype=np.int16)
-                   - np.asarray(source, dtype=np.int16)).max()
+    best = image
+    if (rgba[..., 3] == 255).all():
+        source = image.convert("RGB")
+        small = palette_image(source)
+        error = np.abs(np.asarray(small.convert("RGB"), dtype=np.int16)
+                       - np.asarray(source, dtype=np.int16)).max(axis=2)
+        best = small if np.mean(error > 16) <= 0.001 else source
     out = io.BytesIO()
-    (small if error <= 16 else source).save(out, format="png", optimize=True)
+    best.save(out, format="png", optimize=True)
     return out.getvalue(), width, height
+
+
+def palette_image(image, exact: int = 96):
+    """An RGB image as a palette image of at most 256 colours: its ``exact`` most frequent colours
+    kept exactly (the white background, the axes' black, each line's colour), the rest of the
+    palette from an octree of the whole image for the antialiased edges and colour maps; each
+    pixel takes the nearest palette colour (computed here: Pillow's own mapping is approximate and
+    would turn the white background light grey)."""
+    from PIL import Image
+
+    pixels = np.asarray(image, dtype=np.int64).reshape(-1, 3)
+    codes = (pixels[:, 0] << 16) | (pixels[:, 1] << 8) | pixels[:, 2]
+    colours, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+    rgb = np.stack([colours >> 16, (colours >> 8) & 255, colours & 255], axis=1)
+    if len(colours) <= PALETTE_COLOURS:  # few enough: lossless
+        palette, index = rgb, np.arange(len(colours))
+    else:
+        kept = rgb[np.argsort(counts, kind="stable")[::-1][:exact]]
+        octree = image.quantize(PALETTE_COLOURS - exact, method=Image.Quantize.FASTOCTREE,
+                                dither=Image.Dither.NONE)
+        rest = np.asarray(octree.getpalette()[:3 * (PALETTE_COLOURS - exact)]).reshape(-1, 3)
+        palette = np.concatenate([kept, rest])
+        index = np.empty(len(rgb), dtype=np.intp)
+        for start in range(0, len(rgb), 4096):  # (4096, 256) distances at a time
+            part = rgb[start:start + 4096, None, :] - palette[None, :, :]
+            index[start:start + 4096] = np.argmin((part * part).sum(axis=2), axis=1)
+    out = Image.fromarray(index[inverse].reshape(image.size[1], image.size[0]).astype(np.uint8),
+                          mode="P")
+    out.putpalette(np.pad(palette, ((0, PALETTE_COLOURS - len(palette)), (0, 0)))
+                   .astype(np.uint8).ravel().tolist())
+    return out
 
 
 def _details_html(text: str) -> str:
