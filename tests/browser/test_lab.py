@@ -9,7 +9,11 @@ when the session starts), runs all cells, and checks what a student would see:
 - every code cell ran and none shows an error (nor a traceback inside a widget's output area);
 - no widget is left at "Loading widget..." or shows "Error displaying widget";
 - every slider renders (a visible track with a handle and a readout);
-- every ``interactive_plot`` redraws: moving each of its sliders changes the plot image.
+- every ``interactive_plot`` redraws: moving each of its sliders changes the plot image;
+- every slider has a text label and every button a text (what it does, said in words).
+
+One more test works a lesson's slider from the keyboard alone, as a student who does not use a
+mouse would: Tab reaches the slider's handle, ArrowRight moves it, and the plot changes.
 
 Screenshots of every notebook after its run go to ``tests/browser/screenshots/<folder>/<name>/``
 (git-ignored; the path is printed, and named in every failure message). Every kernel and the server
@@ -292,6 +296,10 @@ SLIDERS = """() => [...window.__mlp.panel.content.node.querySelectorAll('.widget
     };
   })"""
 
+# every button of the notebook's widgets: its text, or the name a screen reader would read
+BUTTONS = """() => [...window.__mlp.panel.content.node.querySelectorAll('button.jupyter-button')]
+  .map((b) => (b.textContent.trim() || b.getAttribute('aria-label') || b.title || '').trim())"""
+
 # widget outputs of one cell that did render (a .jupyter-widgets element inside the output area)
 RENDERED_WIDGETS = """(index) => {
   const cell = window.__mlp.panel.content.widgets[index];
@@ -425,6 +433,10 @@ def _check_outputs(page, cells: list[dict]) -> list[str]:
     for slider in page.evaluate(SLIDERS):
         if min(slider["width"], slider["height"], slider["handle"]) <= 0 or not slider["readout"]:
             problems.append(f"slider {slider['label']!r} does not render: {slider}")
+        if not slider["label"].strip():
+            problems.append(f"a slider has no text label (its description is empty): {slider}")
+    problems += ["a button has no text (its description is empty)"
+                 for text in page.evaluate(BUTTONS) if not text]
     return problems
 
 
@@ -506,3 +518,59 @@ def test_every_course_notebook_is_collected():
     assert len(lessons) == len(list((REPO / "notebooks").glob("*.ipynb"))) > 0
     for path in course_notebooks():
         nbformat.read(REPO / path, as_version=4)
+
+
+KEYBOARD_LESSON = "notebooks/03_activations.ipynb"  # one slider, redrawn in place: quick
+FOCUSED_HANDLE = """(index) => {
+  const cell = window.__mlp.panel.content.widgets[index];
+  const handle = cell.node.querySelector('.widget-slider .noUi-handle');
+  return document.activeElement === handle;
+}"""
+
+
+def test_a_slider_works_from_the_keyboard(lab, page, screenshot_root):
+    """Click the slider's label, Tab to its handle, press ArrowRight: the value goes up one step
+    and the plot changes (JupyterLab's own keyboard handling, no mouse drag)."""
+    shots = screenshot_root / "keyboard"
+    try:
+        page.evaluate(OPEN, KEYBOARD_LESSON)
+        page.wait_for_function(KERNEL_READY, timeout=90_000)
+        page.evaluate(RUN_ALL)
+        page.wait_for_function(FINISHED, timeout=RUN_TIMEOUT_S * 1000, polling=250)
+        cells = page.evaluate(CELLS)
+        index = next(c["index"] for c in cells if _is_interactive_plot_call(c["source"]))
+        page.wait_for_function(f"(i) => ({PLOT_SRC})(i) !== null", arg=index, timeout=60_000)
+        slider = _cell(page, index).locator(".widget-slider").first
+        label = slider.locator(".widget-label").inner_text().strip()
+        assert label, f"{KEYBOARD_LESSON}: the slider has no text label"
+        slider.scroll_into_view_if_needed()
+        slider.locator(".widget-label").click()  # a mouse-free student lands here by Tab too
+        tabs = 0
+        while not page.evaluate(FOCUSED_HANDLE, index):
+            assert tabs < 10, (f"{KEYBOARD_LESSON}: 10 Tabs after the label {label!r} never "
+                               "reached the slider's handle")
+            page.keyboard.press("Tab")
+            tabs += 1
+        handle = slider.locator(".noUi-handle")
+        assert handle.get_attribute("role") == "slider"
+        value = float(handle.get_attribute("aria-valuenow"))
+        before = page.evaluate(f"(i) => ({PLOT_SRC})(i)", index)
+        page.keyboard.press("ArrowRight")
+        outcome = page.wait_for_function(REDRAWN, arg=[index, before],
+                                         timeout=REDRAW_TIMEOUT_S * 1000, polling=100)
+        assert outcome.json_value() == "changed"
+        assert float(handle.get_attribute("aria-valuenow")) > value, \
+            f"ArrowRight did not move the slider {label!r} up from {value}"
+        print(f"\n{KEYBOARD_LESSON}: slider {label!r} reached with {tabs} Tab(s), moved with "
+              f"ArrowRight from {value:g} to {handle.get_attribute('aria-valuenow')}")
+    except Exception:
+        try:
+            _screenshots(page, shots)
+        except Exception:  # noqa: BLE001 - the original failure matters more
+            pass
+        raise
+    finally:
+        try:
+            page.evaluate(CLOSE)
+        except Exception:  # noqa: BLE001 - the session fixture shuts every kernel down anyway
+            pass
