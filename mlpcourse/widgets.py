@@ -26,7 +26,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 
 def slider(value, min, max, step=None, description="", continuous_update=True, integer=False):
-    """A FloatSlider (or IntSlider) with a readable description and readout."""
+    """A FloatSlider (or IntSlider) with a readable description and readout.
+
+    ``description`` is required: it is the slider's text label, shown beside it (what the slider
+    changes, e.g. "learning rate η"), for every student and not only those who see the plot.
+    """
+    if not isinstance(description, str) or not description.strip():
+        raise ValueError("description must be the slider's text label (what it changes, e.g. "
+                         f"'learning rate η'); got {description!r}")
     cls = widgets.IntSlider if integer else widgets.FloatSlider
     kwargs = {} if step is None else {"step": step}
     return cls(value=value, min=min, max=max, description=description,
