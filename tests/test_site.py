@@ -252,6 +252,18 @@ def _tags(text: str) -> list[tuple[str, list]]:
     return found
 
 
+def test_every_figure_of_the_site_has_a_description(site):
+    """No figure keeps nbconvert's placeholder: each says what it shows (made with the figure)."""
+    missing = {}
+    for page in sorted(site.glob("*.html")):
+        alts = [dict(attrs).get("alt") or "" for tag, attrs in
+                _tags(page.read_text(encoding="utf-8")) if tag == "img"]
+        bad = [alt for alt in alts if len(alt.strip()) < 20 or alt.startswith("No description")]
+        if bad:
+            missing[page.name] = f"{len(bad)} of {len(alts)}"
+    assert not missing, f"figures without a description (page: count): {missing}"
+
+
 # ------------------------------------------------------------------------------ in Chromium
 
 PAGE_FACTS = """() => {
