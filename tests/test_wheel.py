@@ -188,7 +188,7 @@ def test_the_wheel_installs_starts_updates_and_its_lessons_pass_nbval(scratch):
     assert not (folder / "solutions").exists()
 
     # nbval on the installed lessons, in the student's folder, with the student's Python
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")  # as make test
     shutil.copy2(ROOT / "tests" / "nbval_sanitize.cfg", tmp_path / "sanitize.cfg")
     run([python, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--nbval",
          "--nbval-current-env", "--nbval-sanitize-with", tmp_path / "sanitize.cfg",
