@@ -104,13 +104,15 @@ def test_import_loads_the_engine_and_numpy_only():
     assert lazy == "mlpcourse.datasets mlpcourse.diagnostics mlpcourse.perceptron True"
 
 
-def test_readme_course_map_lists_every_lesson_with_its_binder_link():
+def test_readme_course_map_lists_every_lesson_with_its_binder_and_colab_links():
     readme = (ROOT / "README.md").read_text()
     lessons = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert lessons, "no lessons found"
     for name in lessons:
         assert f"](notebooks/{name})" in readme, f"{name} is missing from the course map"
         assert f"urlpath=lab/tree/notebooks/{name})" in readme, f"{name} has no Binder link"
+        assert f"colab.research.google.com/github/mlpcourse/mlpcourse/blob/main/notebooks/{name})" \
+            in readme, f"{name} has no Colab link"
     badge = re.search(r"\[!\[Binder\]\([^)]*\)\]\(([^)]*)\)", readme)
     assert badge and badge.group(1).endswith(f"urlpath=lab/tree/notebooks/{lessons[0]}")
 
