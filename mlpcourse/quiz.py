@@ -271,7 +271,9 @@ class NumericQuestion(_Question):
         """An ipywidgets VBox: the question, a text box, Check, feedback."""
         import ipywidgets as widgets
 
-        box = widgets.Text(placeholder="a number, e.g. 0.25", layout=widgets.Layout(width="180px"))
+        box = widgets.Text(description="Your answer", placeholder="a number, e.g. 0.25",
+                           style={"description_width": "initial"},
+                           layout=widgets.Layout(width="260px"))
         button = widgets.Button(description="Check", button_style="primary")
         feedback = widgets.HTML()
 

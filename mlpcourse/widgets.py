@@ -24,6 +24,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from .plots import alt_text
+
 
 def slider(value, min, max, step=None, description="", continuous_update=True, integer=False):
     """A FloatSlider (or IntSlider) with a readable description and readout.
@@ -139,6 +141,8 @@ def interactive_plot(draw, columns: int = 3, **controls):
         try:
             with text:  # in a kernel, what draw prints or displays goes here
                 image.value = draw(**{name: c.value for name, c in controls.items()})
+                # the figure's description follows the slider (the img's title, read aloud)
+                image.tooltip = alt_text.description(draw.fig) or ""
         except Exception:  # noqa: BLE001 - shown to the student instead of lost in a log
             text.append_stderr(traceback.format_exc())
 

@@ -121,7 +121,7 @@ def _unlabelled(root) -> list[str]:
 
 def test_playground_and_quiz_controls_have_labels():
     from mlpcourse.playground import playground
-    from mlpcourse.quiz import multiple_choice
+    from mlpcourse.quiz import multiple_choice, numeric_question
 
     board = playground()
     kinds = [type(c).__name__ for c in _controls(board)]
@@ -129,7 +129,9 @@ def test_playground_and_quiz_controls_have_labels():
     assert _unlabelled(board) == []
     one = multiple_choice("Which?", ["a", "b"], correct=0).widget()
     several = multiple_choice("Which ones?", ["a", "b", "c"], correct=[0, 2]).widget()
-    for form in (one, several):
+    number = numeric_question("How much?", 0.25).widget()
+    assert any(isinstance(c, widgets.Text) for c in _controls(number))
+    for form in (one, several, number):
         assert any(isinstance(c, widgets.Button) for c in _controls(form))
         assert _unlabelled(form) == []
     for control in _controls(one):

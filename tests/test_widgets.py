@@ -149,3 +149,24 @@ def test_live_figure_forgets_an_artist_that_update_removed():
     assert not np.array_equal(pixels(figure(s=1.0)), pixels(build(with_label=False)(s=1.0)))
     figure(s=-1.0)
     assert figure(s=0.5) == build(with_label=False)(s=0.5)
+
+
+def test_a_live_plot_image_carries_the_figure_description_as_it_changes():
+    """Screen readers read the slider image's title: the figure's description after each move."""
+    from mlpcourse.plots import describe
+
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
+    x = np.linspace(-1, 1, 50)
+    (line,) = ax.plot(x, x)
+
+    def update(s):
+        line.set_ydata(s * x)
+        describe(ax, f"The line y = {s:.1f} x")
+        return [line]
+
+    control = slider(1.0, -3.0, 3.0, 0.5, "s")
+    box = interactive_plot(live(fig, update), s=control)
+    image = next(child for child in box.children if child.__class__.__name__ == "Image")
+    assert image.tooltip == "The line y = 1.0 x."
+    control.value = 2.0
+    assert image.tooltip == "The line y = 2.0 x."
