@@ -69,6 +69,7 @@ def test_numbers_and_labels_read_as_text():
     assert d.number(3e-9, scale=2.0) == "almost 0" and d.number(0.01, scale=2.0) == "0.01"
     assert d.plain("loss $L(w_k)$ at $\\eta = 0.5$") == "loss L(wk) at η = 0.5"
     assert d.plain("$a^{(1)}_2$") == "a(1)2"
+    assert d.plain(r"$\|\delta^{(l)}\|$") == "‖δ(l)‖"
 
 
 def test_figure_png_is_high_dpi_at_the_same_size_and_no_larger_than_at_1x():

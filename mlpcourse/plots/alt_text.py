@@ -75,7 +75,8 @@ def numbers(values, digits: int = 3) -> str:
 
 _TEX = {r"\eta": "η", r"\sigma": "σ", r"\theta": "θ", r"\delta": "δ", r"\partial": "∂",
         r"\hat": "", r"\mathrm": "", r"\,": " ", r"\prime": "′", r"\ell": "ℓ", r"\cdot": "·",
-        r"\to": "→", r"\left": "", r"\right": "", r"\mid": "|", r"\times": "×"}
+        r"\to": "→", r"\left": "", r"\right": "", r"\mid": "|", r"\times": "×",
+        r"\|": "‖"}
 
 
 def plain(label: str) -> str:
