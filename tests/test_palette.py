@@ -21,13 +21,10 @@ from __future__ import annotations
 
 from itertools import combinations
 
-import pytest
+from coloraide import Color  # the dev extra: never skipped
 
-coloraide = pytest.importorskip("coloraide", reason="the palette test needs ColorAide (dev extra)")
-Color = coloraide.Color
-
-from mlpcourse.activations import ACTIVATIONS  # noqa: E402
-from mlpcourse.plots.style import COLORS  # noqa: E402
+from mlpcourse.activations import ACTIVATIONS
+from mlpcourse.plots.style import COLORS
 
 MIN_DELTA_E = 10.0
 # (deficiency, simulation model); None: normal colour vision
