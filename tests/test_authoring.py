@@ -76,7 +76,8 @@ def test_new_task_adds_cells_metadata_checker_and_totals(course):
     before = points_summary(read(course, "05_backprop"))
     result = run(course, "05", "softmax_delta", "--points", "2", "--args", "z, y")
     assert result.returncode == 0, result.stderr
-    assert "added task 10, softmax_delta" in result.stdout
+    number = len(before.tasks) + 1
+    assert f"added task {number}, softmax_delta" in result.stdout
 
     nb = read(course, "05_backprop")
     nbformat.validate(nb)
@@ -88,7 +89,7 @@ def test_new_task_adds_cells_metadata_checker_and_totals(course):
     after = points_summary(nb)
     assert after.total == before.total + 2 == after.stated_points
     assert after.stated_tasks == len(after.tasks) == len(before.tasks) + 1
-    assert after.headings["softmax_delta"] == (10, 2)
+    assert after.headings["softmax_delta"] == (number, 2)
 
     # the cells carry every nbgrader key an existing task's cells carry, with unique grade ids
     cells = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
@@ -124,25 +125,33 @@ def test_new_task_adds_cells_metadata_checker_and_totals(course):
 
 def test_nbgrader_accepts_the_new_cells(course):
     validator = pytest.importorskip("nbgrader.nbgraderformat").MetadataValidator()
+    before = points_summary(read(course, "07_vanishing_gradients"))
     new_task("07", "relu_share", 1.5, root=course, title="The share of active ReLUs")
     nb = read(course, "07_vanishing_gradients")
     validator.validate_nb(nb)  # raises nbgrader's ValidationError on a bad cell
-    assert "## Task 8: The share of active ReLUs (1.5 points)" in nb.cells[-3].source
-    assert points_summary(nb).stated_points == 12.5
+    number = len(before.tasks) + 1
+    assert f"## Task {number}: The share of active ReLUs (1.5 points)" in nb.cells[-3].source
+    assert points_summary(nb).stated_points == before.total + 1.5
 
 
 def test_a_trailing_section_stays_last_and_a_stated_total_of_another_form_is_raised(course):
+    nb = read(course, "01_perceptron")  # its introduction says "Total: N points."
+    if not nb.cells[-1].source.startswith("## Done"):  # a closing section after the last task
+        nb.cells.append(nbformat.v4.new_markdown_cell("## Done\n\nWell done."))
+        nbformat.write(nb, str(course / "solutions" / "01_perceptron.ipynb"))
+    before = points_summary(nb)
     done = new_task("1", "nand_network", 3, root=course)
     nb = read(course, "01_perceptron")
-    assert done.number == 9 and done.imported and done.total_updated
+    assert done.number == len(before.tasks) + 1 and done.imported and done.total_updated
     assert nb.cells[-1].source.startswith("## Done")
     assert nb.cells[-2].source == "check_nand_network(nand_network)"
-    assert "Total: 16 points." in nb.cells[0].source
+    assert f"Total: {before.total + 3} points." in nb.cells[0].source
     lesson01 = load_checker(course / "mlpcourse" / "checkers" / "lesson01.py", "01")
     assert disagreements(nb, [task.name for task in lesson01.TASKS]) == []
     second = new_task("01", "or_network", 1, root=course)  # a second one follows the first
     nb = read(course, "01_perceptron")
-    assert second.number == 10 and "Total: 17 points." in nb.cells[0].source
+    assert second.number == done.number + 1
+    assert f"Total: {before.total + 4} points." in nb.cells[0].source
     assert [c.source for c in nb.cells[-7:-1]][2::3] == ["check_nand_network(nand_network)",
                                                         "check_or_network(or_network)"]
     assert nb.cells[-1].source.startswith("## Done")
