@@ -55,7 +55,7 @@ def _new_task(args) -> int:
     try:
         done = new_task(args.lesson, args.name, args.points, root=args.root, title=args.title,
                         args=args.args)
-    except AuthoringError as error:
+    except (AuthoringError, OSError) as error:  # OSError: a file that cannot be written
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"added task {done.number}, {args.name}, to {done.solution} and {done.checker}"

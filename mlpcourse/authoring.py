@@ -356,6 +356,23 @@ def _import_task(text: str) -> str:
 # ---------------------------------------------------------------- new-task
 
 
+def _write_both(texts: dict) -> None:
+    """Write every {path: text}: all to temporary files first, then each moved into place, so a
+    failed write (a full disk, a read-only file) leaves the originals as they were."""
+    written = {}
+    try:
+        for path, text in texts.items():
+            temporary = path.with_name(f".{path.name}.new-task")
+            temporary.write_text(text)
+            written[path] = temporary
+    except OSError:
+        for temporary in written.values():
+            temporary.unlink(missing_ok=True)
+        raise
+    for path, temporary in written.items():
+        temporary.replace(path)
+
+
 @dataclass
 class NewTask:
     """What :func:`new_task` wrote: the two files, the task number and what else it updated."""
@@ -392,6 +409,5 @@ def new_task(lesson: str, name: str, points, root=".", title: str | None = None,
     at = graded[-1] + 1 if graded else len(nb.cells)
     nb.cells[at:at] = cells
     nbformat.validate(nb)
-    solution_path.write_text(nbformat.writes(nb) + "\n")
-    checker_path.write_text(new_checker)
+    _write_both({solution_path: nbformat.writes(nb) + "\n", checker_path: new_checker})
     return NewTask(solution_path, checker_path, number, imported, total_updated)

@@ -245,3 +245,18 @@ def test_every_command_target_and_path_the_guide_names_exists(capsys):
         assert list((REPO / "mlpcourse").rglob(name)), name
     for module in set(re.findall(r"-m (mlpcourse\.\w+)", text)):
         assert importlib.util.find_spec(module), module
+
+
+def test_a_write_that_fails_leaves_both_files_as_they_were(course, monkeypatch):
+    before = digest(course)
+    real_write = Path.write_text
+
+    def write_text(self, text, *args, **kwargs):  # the second file cannot be written
+        if self.name.endswith(".py.new-task"):
+            raise OSError(f"{self}: no space left on device")
+        return real_write(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    with pytest.raises(OSError, match="no space left"):
+        new_task("05", "delta", 1, root=course)
+    assert digest(course) == before  # the notebook unchanged, no temporary file left
