@@ -197,10 +197,12 @@ def palette_image(image, exact: int = 96):
     would turn the white background light grey)."""
     from PIL import Image
 
-    pixels = np.asarray(image, dtype=np.int64).reshape(-1, 3)
-    codes = (pixels[:, 0] << 16) | (pixels[:, 1] << 8) | pixels[:, 2]
-    colours, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
-    rgb = np.stack([colours >> 16, (colours >> 8) & 255, colours & 255], axis=1)
+    pixels = np.asarray(image, dtype=np.int32)
+    codes = ((pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]).ravel()
+    colours = np.unique(codes)  # sorted; a sort of int32 is the fast part of np.unique
+    inverse = np.searchsorted(colours, codes)  # each pixel's colour among them
+    counts = np.bincount(inverse, minlength=len(colours))
+    rgb = np.stack([colours >> 16, (colours >> 8) & 255, colours & 255], axis=1).astype(np.int64)
     if len(colours) <= PALETTE_COLOURS:  # few enough: lossless
         palette, index = rgb, np.arange(len(colours))
     else:
