@@ -256,7 +256,7 @@ def _describe_saturation(ax, name, z, scale, threshold, reach):
     describe_plot(ax, f"{name} at input scale s = {number(scale)}: the histogram of z = s·x for "
                       f"x drawn from N(0, 1), over z from {number(-reach)} to {number(reach)}, "
                       f"with {name}'(z) on a second axis; {share:.1f}% of z fall where {name}' is "
-                      f"below {number(threshold)} of its peak (saturated, in the other colour)")
+                      f"below {number(threshold)} of its peak (saturated: the hatched bins)")
 
 
 def _check_saturation_args(scale, names, m, threshold):
