@@ -14,7 +14,7 @@ def test_decision_regions_count_the_samples_on_their_own_side():
     text = description(decision_regions(net, X, y, title="AND").figure)
     assert text.startswith("AND: decision regions of the network over x1 from −0.5 to 1.5")
     assert "shaded by the predicted probability of class 1" in text
-    assert "4 samples coloured by class, 4 of them in the region of their own class" in text
+    assert "4 samples marked by class, 4 of them in the region of their own class" in text
     flipped = mc.Network.from_weights(W=[[[-1.0, -1.0]]], b=[[1.5]], activations=["step"])
     assert "0 of them in the region" in description(decision_regions(flipped, X, y).figure)
     plt.close("all")

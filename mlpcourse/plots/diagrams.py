@@ -369,7 +369,7 @@ def _describe_network(ax, net, a, grads, title, digits, listed):
     sizes = "-".join(map(str, net.sizes))
     layers = ", ".join(f"layer {l} {net.activations[l]}" for l in range(1, net.L + 1))
     text = (f"{plain(title) + ': ' if title else ''}network diagram of a {sizes} network "
-            f"({layers}), every weight an edge, coloured by its sign")
+            f"({layers}), every weight an edge, solid if positive and dashed if negative")
     w, b = ("∂L/∂W", "∂L/∂b") if grads is not None else ("W", "b")
     if listed:
         weights, biases = (grads.W, grads.b) if grads is not None else (net.W, net.b)

@@ -75,7 +75,7 @@ def decision_regions(net: Network, X, y, ax=None, resolution=150, title=None, ma
     describe(ax, f"{plain(title) + ': ' if title else ''}decision regions of the network over "
                  f"x1 from {number(gx.min(), 2)} to {number(gx.max(), 2)} and x2 from "
                  f"{number(gy.min(), 2)} to {number(gy.max(), 2)}, {shading}; {len(y)} samples "
-                 f"coloured by class, {right} of them in the region of their own class")
+                 f"marked by class, {right} of them in the region of their own class")
     return ax
 
 
