@@ -138,13 +138,15 @@ def interactive_plot(draw, columns: int = 3, **controls):
 
     def redraw(change=None):
         text.clear_output(wait=True)
-        try:
-            with text:  # in a kernel, what draw prints or displays goes here
+        with text:  # in a kernel, what draw prints or displays goes here
+            # caught here, not outside: with an IPython shell running, Output's __exit__ would
+            # swallow the error into that shell's traceback display instead of the widget
+            try:
                 image.value = draw(**{name: c.value for name, c in controls.items()})
                 # the figure's description follows the slider (the img's title, read aloud)
                 image.tooltip = alt_text.description(draw.fig) or ""
-        except Exception:  # noqa: BLE001 - shown to the student instead of lost in a log
-            text.append_stderr(traceback.format_exc())
+            except Exception:  # noqa: BLE001 - shown to the student instead of lost in a log
+                text.append_stderr(traceback.format_exc())
 
     for control in items:
         control.observe(redraw, names="value")
