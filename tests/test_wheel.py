@@ -10,24 +10,20 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import tomllib
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
+from lab_server import free_port, jupyter_env, serves_first_lesson
 
 pytestmark = pytest.mark.wheel
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON = "notebooks/01_perceptron.ipynb"
 EDITED = "exercises/03_activations.ipynb"
 CHANGED = "notebooks/02_forward_pass.ipynb"
 NEXT_VERSION = "99.0.0"
@@ -80,63 +76,14 @@ def next_release(tmp: Path) -> Path:
     return copy
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str, token: str) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return response.status, response.read()
-
-
-def serves_first_lesson(python: Path, folder: Path, tmp: Path) -> None:
+def start_serves_first_lesson(python: Path, folder: Path, tmp: Path) -> None:
     """`python -m mlpcourse start FOLDER --no-browser --port P` serves the first lesson."""
-    port, token = _free_port(), secrets.token_hex(16)
-    dirs = {name: tmp / name for name in ("config", "data", "runtime", "ipython")}
-    for path in dirs.values():
-        path.mkdir()
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(dirs["config"]),
-               JUPYTER_DATA_DIR=str(dirs["data"]), JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
-               IPYTHONDIR=str(dirs["ipython"]), JUPYTER_PLATFORM_DIRS="1", JUPYTER_TOKEN=token)
-    log = tmp / "start.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen([python, "-m", "mlpcourse", "start", folder, "--no-browser",
-                                    "--port", str(port)], cwd=tmp, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline, status = time.monotonic() + 120, None
-        while status is None:
-            if process.poll() is not None:
-                pytest.fail(f"start exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                status, page = _get(f"http://127.0.0.1:{port}/lab/tree/{LESSON}", token)
-            except (OSError, urllib.error.URLError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"start did not serve within 120 s:\n{log.read_text()}")
-                time.sleep(0.5)
-        assert status == 200 and b"JupyterLab" in page
-        _, body = _get(f"http://127.0.0.1:{port}/api/contents/{LESSON}?content=1", token)
-        lesson = json.loads(body)
-        assert lesson["type"] == "notebook"
-        assert lesson["content"]["cells"][0]["source"].startswith("# Lesson 1")
-        text = log.read_text()
-        count = sum(1 for folder in ("notebooks", "exercises")
-                    for _ in (ROOT / folder).glob("*.ipynb"))
-        assert f"copied {count} notebooks" in text
-        if os.geteuid() == 0:
-            assert "running as root, so JupyterLab starts with --allow-root" in text
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+    port, token = free_port(), secrets.token_hex(16)
+    text = serves_first_lesson([python, "-m", "mlpcourse", "start", folder, "--no-browser",
+                                "--port", str(port)], cwd=tmp, port=port, token=token,
+                               env=jupyter_env(tmp, JUPYTER_TOKEN=token), log=tmp / "start.log")
+    count = sum(1 for kind in ("notebooks", "exercises") for _ in (ROOT / kind).glob("*.ipynb"))
+    assert f"copied {count} notebooks" in text
 
 
 @pytest.fixture
@@ -181,7 +128,7 @@ def test_the_wheel_installs_starts_updates_and_its_lessons_pass_nbval(scratch):
     assert where.parts[-2:] == ("mlpcourse", "course") and where.is_relative_to(venv.resolve())
 
     folder = tmp_path / "mlpcourse-work"
-    serves_first_lesson(python, folder, tmp_path)
+    start_serves_first_lesson(python, folder, tmp_path)
     lap("start")
     assert sorted(p.name for p in (folder / "exercises").glob("*.ipynb")) == sorted(
         p.name for p in (ROOT / "exercises").glob("*.ipynb"))
