@@ -335,6 +335,26 @@ def test_shards_split_the_class_and_merge_checks_the_parts(tmp_path, stand_in):
     assert not (tmp_path / "x.csv").exists()
 
 
+def test_a_shard_that_no_notebook_hashed_into_still_merges(tmp_path, stand_in):
+    subs = tmp_path / "subs"
+    submission(subs, f"only_{LESSON}.ipynb")
+    home = grader.shard_of(str(grader.find_notebooks([subs])[0]), 2)
+    parts = {}
+    for index in (1, 2):
+        parts[index] = tmp_path / f"part{index}.csv"
+        with open(tmp_path / "log", "w") as log:
+            grader.grade([subs], parts[index], out=log, shard=f"{index}/2", seed=1)
+    assert read_csv(parts[3 - home]) == []  # the other shard graded nothing
+    merged = tmp_path / "all.csv"
+    rows = grader.merge([parts[1], parts[2]], merged, paths=[subs])
+    assert len(rows) == len(TASKS) == len(read_csv(merged))
+    with pytest.raises(ValueError, match=f"shard\\(s\\) {3 - home}/2 missing"):
+        grader.merge([parts[home]], tmp_path / "x.csv")
+    with pytest.raises(ValueError, match=f"missing: {3 - home}/2; but 2 CSV"):
+        grader.merge([parts[home], parts[3 - home], parts[3 - home]], tmp_path / "x.csv")
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_parse_shard_names_the_expected_form():
     assert grader.parse_shard("2/8") == (2, 8)
     for bad in ("0/3", "4/3", "1-3", "a/b"):

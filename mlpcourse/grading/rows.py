@@ -96,21 +96,24 @@ def merge(csv_paths, merged_path, paths=None) -> list[Row]:
 
     Every shard i/n of the same n must be there exactly once; a notebook must appear in one
     shard only (the one :func:`shard_of` names) and a (notebook, task) pair once; with
-    ``paths`` (the submissions) every notebook found there must have rows.
+    ``paths`` (the submissions) every notebook found there must have rows. A CSV without rows is
+    a shard that no notebook hashed into (a small class on many machines): it stands for one of
+    the shards the others do not name, and there must be exactly as many of those.
 
     Raises
     ------
     ValueError
         Naming what is missing or doubled (nothing is written then).
     """
-    rows, seen_shards, owner = [], {}, {}
+    rows, seen_shards, owner, empty = [], {}, {}, []
     for csv_path in map(Path, csv_paths):
         shard_rows = read_rows(csv_path)
         labels = {r.shard for r in shard_rows}
         if len(labels) > 1:
             raise ValueError(f"{csv_path} mixes shards {sorted(labels)}")
-        if not labels:
-            raise ValueError(f"{csv_path} has no rows; which shard is it?")
+        if not labels:  # a shard no notebook hashed into
+            empty.append(csv_path)
+            continue
         label = labels.pop()
         if label in seen_shards:
             raise ValueError(f"shard {label} twice: {seen_shards[label]} and {csv_path}")
@@ -120,12 +123,16 @@ def merge(csv_paths, merged_path, paths=None) -> list[Row]:
                 raise ValueError(f"{row.notebook} is in shard {owner[row.notebook]} and {label}")
         rows += shard_rows
     counts = {int(label.split("/")[1]) for label in seen_shards}
-    if len(counts) != 1:
+    if len(counts) > 1:
         raise ValueError(f"shards of different counts: {sorted(seen_shards)}")
-    count = counts.pop()
+    count = counts.pop() if counts else len(empty)
     missing = sorted(set(range(1, count + 1)) - {int(s.split("/")[0]) for s in seen_shards})
-    if missing:
-        raise ValueError(f"shard(s) {', '.join(f'{i}/{count}' for i in missing)} missing")
+    if len(missing) != len(empty):
+        named = ", ".join(f"{i}/{count}" for i in missing) or "none"
+        if not empty:
+            raise ValueError(f"shard(s) {named} missing")
+        raise ValueError(f"shard(s) missing: {named}; but {len(empty)} CSV(s) without rows, each "
+                         f"standing for one missing shard: {[str(p) for p in empty]}")
     pairs: dict[tuple[str, str], int] = {}
     for row in rows:
         pairs[(row.notebook, row.task)] = pairs.get((row.notebook, row.task), 0) + 1
