@@ -135,6 +135,7 @@ def interactive_plot(draw, columns: int = 3, **controls):
     image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px",
                                                               height=f"{height}px"))
     text = widgets.Output()
+    caption = widgets.HTML()
 
     def redraw(change=None):
         text.clear_output(wait=True)
@@ -143,12 +144,12 @@ def interactive_plot(draw, columns: int = 3, **controls):
             # swallow the error into that shell's traceback display instead of the widget
             try:
                 image.value = draw(**{name: c.value for name, c in controls.items()})
-                # the figure's description follows the slider (the img's title, read aloud)
-                image.tooltip = alt_text.description(draw.fig) or ""
+                # the figure's description follows the slider, below it as for every figure
+                caption.value = alt_text.details_html(alt_text.description(draw.fig) or "")
             except Exception:  # noqa: BLE001 - shown to the student instead of lost in a log
                 text.append_stderr(traceback.format_exc())
 
     for control in items:
         control.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([*rows, text, image])
+    return widgets.VBox([*rows, text, image, caption])

@@ -222,7 +222,10 @@ def palette_image(image, exact: int = 96):
     return out
 
 
-def _details_html(text: str) -> str:
+def details_html(text: str) -> str:
+    """The "Figure description" disclosure shown below a figure (empty text: nothing)."""
+    if not text:
+        return ""
     return ("<details class=\"mlp-figure-description\"><summary>Figure description</summary>"
             f"<p>{html.escape(text)}</p></details>")
 
@@ -244,7 +247,7 @@ def display_figure(fig) -> None:
     publish_display_data({"image/png": base64.b64encode(png).decode("ascii"),
                           "text/plain": repr(fig)}, metadata={"image/png": metadata})
     if text:
-        publish_display_data({"text/html": _details_html(text),
+        publish_display_data({"text/html": details_html(text),
                               "text/plain": f"Figure description: {text}"})
 
 
