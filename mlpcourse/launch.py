@@ -2,8 +2,9 @@
 online (Colab, Binder) and a code cell that installs the course only where it is missing.
 
 - The launch cell (tag ``mlpcourse-launch``) links the notebook's own repository path on Colab
-  and on Binder. Exercise generation rewrites it to the exercise's path
-  (:func:`mlpcourse.assignments.make_exercise`), so an exercise never opens its solution.
+  and on Binder; a solution's links open its exercise (:func:`launch_target`): the solutions are
+  the source nbgrader releases to students, and what a student gets must never open the
+  solution. Exercise generation writes the same cell (:func:`mlpcourse.assignments.make_exercise`).
 - The install cell (tag ``mlpcourse-install``, source exactly :data:`INSTALL_SOURCE`) runs
   ``%pip install`` only if ``mlpcourse`` cannot be found: on Colab. In JupyterLab, on Binder
   and under nbval the course is installed, so it prints nothing and changes nothing. The grader
@@ -40,6 +41,13 @@ def binder_url(path: str) -> str:
     return BINDER + path
 
 
+def launch_target(path: str) -> str:
+    """The repository path the launch cell of the notebook at ``path`` opens: the notebook itself,
+    except that ``solutions/NN_name.ipynb`` opens ``exercises/NN_name.ipynb``."""
+    folder, _, name = path.rpartition("/")
+    return f"exercises/{name}" if folder == "solutions" else path
+
+
 def launch_source(path: str) -> str:
     """Markdown of the launch cell for the notebook at repository path ``path``."""
     return (f"**Run this notebook online:** [Open in Colab]({colab_url(path)}) · "
@@ -70,7 +78,8 @@ def is_install_cell(cell) -> bool:
 
 def add_launch_cells(nb, path: str) -> bool:
     """Put the launch and install cells after ``nb``'s first Markdown cell (its title), or bring
-    existing ones up to date for ``path``; return True if ``nb`` changed."""
+    existing ones up to date for the notebook at repository path ``path`` (links: see
+    :func:`launch_target`); return True if ``nb`` changed."""
     import nbformat
 
     launch = next((c for c in nb.cells if has_tag(c, LAUNCH_TAG)), None)
@@ -86,7 +95,7 @@ def add_launch_cells(nb, path: str) -> bool:
         install = nbformat.v4.new_code_cell("", metadata={"tags": [INSTALL_TAG]})
         nb.cells.insert(at, install)
         changed = True
-    for cell, source in ((launch, launch_source(path)), (install, INSTALL_SOURCE)):
+    for cell, source in ((launch, launch_source(launch_target(path))), (install, INSTALL_SOURCE)):
         if cell.source != source:
             cell.source = source
             changed = True

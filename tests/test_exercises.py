@@ -114,8 +114,11 @@ def test_every_notebook_links_itself_on_colab_and_binder_and_installs_only_where
     install = [c for c in nb.cells if launch_cells.is_install_cell(c)]
     assert len(launch) == 1 and len(install) == 1, (
         f"{rel}: launch/install cells missing: `python -m mlpcourse.launch {rel}` adds them")
-    assert launch[0].source == launch_cells.launch_source(rel)  # its own path, never solutions/
-    assert f"blob/main/{rel})" in launch[0].source and f"lab/tree/{rel})" in launch[0].source
+    # its own path; a solution's opens its exercise (nbgrader releases the solution's cells)
+    target = rel.replace("solutions/", "exercises/")
+    assert launch[0].source == launch_cells.launch_source(target)
+    assert f"blob/main/{target})" in launch[0].source and f"lab/tree/{target})" in launch[0].source
+    assert "solutions/" not in launch[0].source
     first_code = next(c for c in nb.cells if c.cell_type == "code")
     assert first_code is install[0] and not first_code.outputs, f"{rel}: install cell not first"
     assert nb.cells.index(launch[0]) < nb.cells.index(first_code)
