@@ -62,7 +62,9 @@ def has_tag(cell, tag: str) -> bool:
     return isinstance(tags, list) and tag in tags
 
 
-def _text(cell) -> str:
+def cell_text(cell) -> str:
+    """A cell's source as text, from a NotebookNode or untrusted notebook JSON (a list of lines
+    is joined; anything that is not text counts as empty)."""
     source = cell.get("source", "")
     if isinstance(source, list):
         source = "".join(s for s in source if isinstance(s, str))
@@ -73,7 +75,7 @@ def is_install_cell(cell) -> bool:
     """True for the course's own install cell: a code cell tagged ``mlpcourse-install`` whose
     source is exactly :data:`INSTALL_SOURCE` (trailing whitespace aside)."""
     return isinstance(cell, dict) and cell.get("cell_type") == "code" and \
-        has_tag(cell, INSTALL_TAG) and _text(cell).rstrip() == INSTALL_SOURCE
+        has_tag(cell, INSTALL_TAG) and cell_text(cell).rstrip() == INSTALL_SOURCE
 
 
 def add_launch_cells(nb, path: str) -> bool:

@@ -28,7 +28,7 @@ import importlib
 import types
 from dataclasses import dataclass, field
 
-from ..launch import is_install_cell
+from ..launch import cell_text, is_install_cell
 
 COURSE = "mlpcourse"
 DYNAMIC_CALLS = {"exec", "eval", "compile", "__import__", "execfile", "breakpoint"}
@@ -357,13 +357,6 @@ def _call_facts(call: ast.Call, reader: _Reader, facts: SourceFacts, course: set
         facts.tampering.append(f"{reader.where(call)}: registers an IPython event hook")
 
 
-def _source_text(cell) -> str:
-    source = cell.get("source", "")
-    if isinstance(source, list):
-        source = "".join(s for s in source if isinstance(s, str))
-    return source if isinstance(source, str) else ""
-
-
 def _graded(cell) -> bool:
     grading = cell.get("metadata", {}).get("nbgrader", {})
     return isinstance(grading, dict) and grading.get("grade") is True
@@ -386,7 +379,7 @@ def analyse(nb) -> SourceFacts:
         if install and is_install_cell(cell):
             install = False
             continue
-        source = _python(_source_text(cell), index, facts)
+        source = _python(cell_text(cell), index, facts)
         if source is None:
             continue
         try:
